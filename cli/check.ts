@@ -1,0 +1,44 @@
+import { CoordError, ExitCode } from '../core/errors';
+import { GitRepo } from '../git/repo';
+import { formatViolations } from '../gate/messages';
+import { judgeRange, resolveRange } from '../gate/range';
+import { locatePolicy, protectedRefs, resolveTeam } from '../policy/locate';
+import { defineCommand } from './command';
+
+export default defineCommand<{ team?: string; json?: boolean; 'policy-from'?: string }>({
+  name: 'check',
+  summary: 'Judge every commit in RANGE, and the range\'s net change, against a team\'s write scope: the server gate\'s verdict, computed locally.',
+  positionals: '[RANGE]',
+  options: {
+    team: { type: 'string', description: 'team to judge as (default: this clone\'s team, else the branch name <team>/…)' },
+    json: { type: 'boolean', description: 'print {"ok", "team", "range", "commits", "violations": [{commit, path, team, reason, detail?}]}' },
+    'policy-from': { type: 'string', valueName: 'REF|worktree', description: 'read the policy from REF or the work tree (default: the protected branch, as the server does)' },
+  },
+  details: `RANGE is A..B, or a single revision B meaning the commits of B that are not on the protected
+branch (default: HEAD). Each commit's own writes are judged (both sides of renames, mode changes,
+deletions, a merge's own changes, symlink targets), and so is the net change from the merge-base.`,
+  async run({ values, positionals }, io) {
+    if (positionals.length > 1) throw new CoordError('check takes at most one RANGE', { hint: 'run `coord-hooks check --help`' });
+    const repo = new GitRepo(io.cwd, io.env);
+    try {
+      const { policy, source } = await locatePolicy(repo, values['policy-from']);
+      const team = await resolveTeam(repo, policy, values.team);
+      const range = await resolveRange(repo, positionals[0] ?? 'HEAD', await protectedRefs(repo));
+      const verdict = await judgeRange(repo, policy, team, range);
+      const ok = verdict.violations.length === 0;
+      if (values.json) {
+        io.out(JSON.stringify({ ok, team: team.name, range: verdict.range, policy: source, commits: verdict.commits, violations: verdict.violations }, null, 2) + '\n');
+      } else if (ok) {
+        io.out(`ok: ${verdict.commits} commit(s) in ${verdict.range} stay inside team ${team.name}'s scope (policy from ${source})\n`);
+      } else {
+        const subjects = await repo.subjects(verdict.violations.map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40}/.test(commit)));
+        io.out(`${verdict.violations.length} violation(s) in ${verdict.range} for team ${team.name} (policy from ${source}):\n`);
+        io.out(formatViolations(policy, verdict.violations, { subjects }).join('\n') + '\n');
+      }
+      if (!ok) throw new ExitCode(1);
+      return 0;
+    } finally {
+      repo.close();
+    }
+  },
+});

@@ -1,0 +1,27 @@
+/**
+ * `coord-hooks hook NAME [ARGS…]`: what installed hook scripts run. Each hook's module is loaded only
+ * when that hook runs. Not for people; `install` writes the scripts that call it.
+ */
+import { CoordError } from '../core/errors';
+import { defineCommand, type CommandIO } from './command';
+
+type HookRunner = (args: string[], io: CommandIO) => Promise<number>;
+
+export const HOOKS: Record<string, () => Promise<HookRunner>> = {
+  'pre-receive': async () => (await import('../gate/pre-receive-hook')).runPreReceive,
+  'post-receive': async () => (await import('../gate/post-receive-hook')).runPostReceive,
+};
+
+export default defineCommand({
+  name: 'hook',
+  summary: 'Run one installed git hook (called by the hook scripts that `coord-hooks install` writes).',
+  positionals: 'NAME [ARGS…]',
+  options: {},
+  details: `Hooks: ${Object.keys(HOOKS).join(', ')}.`,
+  async run({ positionals }, io) {
+    const [name, ...args] = positionals;
+    const load = name ? HOOKS[name] : undefined;
+    if (!load) throw new CoordError(`unknown hook "${name ?? ''}"`, { hint: `hooks are: ${Object.keys(HOOKS).join(', ')}` });
+    return (await load())(args, io);
+  },
+});

@@ -1,0 +1,37 @@
+/** `coord-hooks install`: options and help only; the work is in hooks/install.ts. */
+import { CoordError, usageError } from '../core/errors';
+import { formatInstallSummary, installCloneHooks, installServerHooks } from '../hooks/install';
+import { defineCommand } from './command';
+
+export default defineCommand<{ team?: string; server?: boolean; repo?: string; claude?: boolean }>({
+  name: 'install',
+  summary: 'Install coord-hooks\' git hooks: early-feedback hooks in this clone, or with --server the gate in a bare repository.',
+  options: {
+    team: { type: 'string', valueName: 'T', description: 'this clone\'s team, stored as `git config coord-hooks.team`' },
+    server: { type: 'boolean', description: 'install the gate (pre-receive, post-receive) into a bare repository' },
+    repo: { type: 'string', valueName: 'PATH', description: 'the bare repository for --server (default: the current directory)' },
+    claude: { type: 'boolean', description: 'install the Claude Code PreToolUse guard (not available yet)' },
+  },
+  details: `In a clone (from any subdirectory, a linked worktree or a submodule): pre-commit, pre-push,
+post-merge and reference-transaction go into the directory git runs hooks from (core.hooksPath when it
+is set). With --server: pre-receive and post-receive go into the bare repository; they are the guarantee.
+A hook that is already there and is not ours is kept as <hook>.coord-hooks-chained and runs first.
+Re-running is safe. The scripts record the absolute paths of node and of this coord-hooks: re-run after
+moving or upgrading either. npm never runs this for you: it is the explicit step. See docs/install.md.`,
+  exitCodes: '0 installed · 2 usage or environment error (not a repository, not bare with --server, a conflicting chained hook, node or the CLI missing)',
+  async run({ values, positionals }, io) {
+    if (positionals.length > 0) throw usageError(`install takes no arguments (got "${positionals[0]}")`, 'run `coord-hooks install --help`');
+    if (values.claude) {
+      // The Claude Code guard is added here later (hooks/claude-install.ts); until then it is refused.
+      throw new CoordError('install --claude is not available yet', { hint: 'install the git hooks with `coord-hooks install`; the server gate is `install --server`' });
+    }
+    if (values.server) {
+      if (values.team !== undefined) throw usageError('--team is for clones, not --server', 'teams push to the server; run `coord-hooks install --team T` in each team\'s clone');
+      io.out(formatInstallSummary(await installServerHooks(values.repo ?? io.cwd, { env: io.env })));
+      return 0;
+    }
+    if (values.repo !== undefined) throw usageError('--repo goes with --server', 'run `coord-hooks install --server --repo PATH`, or `coord-hooks install` inside a clone');
+    io.out(formatInstallSummary(await installCloneHooks(io.cwd, { env: io.env, team: values.team })));
+    return 0;
+  },
+});

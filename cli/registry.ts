@@ -1,0 +1,12 @@
+/** The command table. Each command is loaded only when it runs, so hooks start fast. */
+import type { CommandSpec } from './command';
+
+type Loader = () => Promise<CommandSpec>;
+
+export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  check: { summary: 'judge commits against a team\'s write scope (the gate\'s verdict, for CI and dry runs)', load: async () => (await import('./check')).default as CommandSpec },
+  explain: { summary: 'which teams may write a path, and which pattern says so', load: async () => (await import('./explain')).default as CommandSpec },
+  install: { summary: 'install the git hooks: early feedback in a clone, or the gate in a bare repository (--server)', load: async () => (await import('./install')).default as CommandSpec },
+  uninstall: { summary: 'remove coord-hooks\' git hooks and put chained hooks back', load: async () => (await import('./uninstall')).default as CommandSpec },
+  hook: { summary: 'run an installed git hook (used by the scripts `install` writes)', load: async () => (await import('./hook')).default as CommandSpec },
+};

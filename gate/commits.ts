@@ -1,0 +1,58 @@
+/**
+ * Judges many commits in one pass: one diff-tree process streams what each commit writes, and every
+ * write is judged against each actor that owns the commit (a commit can reach several pushed refs).
+ */
+import { EMPTY_TREE, type GitRepo } from '../git/repo';
+import { judgeWrite, type Actor, type JudgeContext, type Violation, type Write } from './scope';
+
+export interface CommitVerdicts {
+  violations: Violation[];
+  /** Commits judged. */
+  commits: number;
+  /** Writes judged (path × actor). */
+  writes: number;
+}
+
+export function judgeContext(repo: GitRepo, policy: JudgeContext['policy']): JudgeContext {
+  const objects = repo.objects();
+  return { policy, readBlob: (oid) => objects.readBlobText(oid) };
+}
+
+export async function judgeCommits(
+  repo: GitRepo,
+  context: JudgeContext,
+  owners: Map<string, Actor[]>,
+): Promise<CommitVerdicts> {
+  const result: CommitVerdicts = { violations: [], commits: 0, writes: 0 };
+  await repo.diffCommits(owners.keys(), async (diff) => {
+    result.commits += 1;
+    const actors = owners.get(diff.commit) ?? [];
+    for (const entry of diff.entries) {
+      const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid };
+      for (const actor of actors) {
+        result.writes += 1;
+        const violation = await judgeWrite(context, actor, write);
+        if (violation) result.violations.push(violation);
+      }
+    }
+  });
+  return result;
+}
+
+/** The net change from `base` (a commit, or null for the empty tree) to `tip`, judged for `actor`. */
+export async function judgeNetChange(
+  repo: GitRepo,
+  context: JudgeContext,
+  actor: Actor,
+  base: string | null,
+  tip: string,
+  label: string,
+): Promise<Violation[]> {
+  const changes = await repo.changedPathsBetween(base ?? EMPTY_TREE, tip);
+  const violations: Violation[] = [];
+  for (const change of changes) {
+    const violation = await judgeWrite(context, actor, { commit: label, path: change.path, mode: change.dstMode, oid: change.dstOid });
+    if (violation) violations.push(violation);
+  }
+  return violations;
+}

@@ -1,0 +1,24 @@
+/** The server's post-receive: logs accepted pushes. It cannot block; it must not fail loudly either. */
+import type { CommandIO } from '../cli/command';
+import { errorMessage } from '../core/errors';
+import { GitRepo } from '../git/repo';
+import { appendAudit } from './audit';
+import { hostPusher } from './identity';
+import { parseUpdates } from './push';
+
+export async function runPostReceive(_args: string[], io: CommandIO): Promise<number> {
+  const repo = new GitRepo(io.cwd, io.env);
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    const updates = parseUpdates(Buffer.concat(chunks).toString('utf8'));
+    const gitDir = await repo.gitDir();
+    appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
+    return 0;
+  } catch (error) {
+    io.err(`coord-hooks: warning: post-receive: ${errorMessage(error)}\n`);
+    return 0;
+  } finally {
+    repo.close();
+  }
+}

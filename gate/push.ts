@@ -1,0 +1,117 @@
+/**
+ * The pre-receive verdict on a whole push: ref rules for every update, then every new commit of the
+ * push (one rev-list, one diff-tree stream) judged for the team that owns each update, then each team
+ * branch's net change against its merge-base with the protected branch. All or nothing.
+ */
+import type { GitRepo } from '../git/repo';
+import { loadPolicyFromTree } from '../policy/load-tree';
+import type { Policy } from '../policy/types';
+import { judgeCommits, judgeContext, judgeNetChange } from './commits';
+import { hostPusher, type Pusher } from './identity';
+import { classifyRef, type RefKind } from './refs';
+import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
+import type { Actor, Violation } from './scope';
+import { CoordError } from '../core/errors';
+
+export interface PushVerdict {
+  ok: boolean;
+  policy: Policy;
+  pusher: Pusher | null;
+  rejections: RefRejection[];
+  violations: Violation[];
+  /** New commits judged. */
+  commits: number;
+  /** Owning team (or "architect") per ref, for the audit log. */
+  owners: Record<string, string>;
+}
+
+export function parseUpdates(input: string): RefUpdate[] {
+  return input.split('\n').filter((line) => line.trim()).map((line) => {
+    const [old, next, ref] = line.trim().split(' ');
+    if (!old || !next || !ref) throw new CoordError(`malformed pre-receive input line: ${JSON.stringify(line)}`);
+    return { old, new: next, ref };
+  });
+}
+
+interface LoadedPolicy {
+  policy: Policy;
+  protectedTip: string | null;
+  signers: string;
+}
+
+/** The policy as it was before the push; in an empty repository, from the push that creates the branch. */
+async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[]): Promise<LoadedPolicy> {
+  const ref = `refs/heads/${policyBranch}`;
+  const tip = await repo.resolve(`${ref}^{commit}`);
+  let source = tip;
+  if (tip === null) {
+    const creation = updates.find((update) => update.ref === ref && !isDeletion(update));
+    if (!creation) {
+      throw new CoordError(`this repository has no ${policyBranch} branch yet, so it has no policy`, {
+        exitCode: 1, hint: `push ${policyBranch} with a valid policy (CLAUDE.md front-matter) first; see docs/policy.md`,
+      });
+    }
+    source = creation.new;
+  }
+  const loaded = await loadPolicyFromTree(repo, source!);
+  const signers = loaded.signersBlob ? (await repo.objects().readBlobText(loaded.signersBlob)) ?? '' : '';
+  return { policy: loaded.policy, protectedTip: tip, signers };
+}
+
+/** For each new commit, the actors owning it: walk back from each update's new tip inside the push's new commits. */
+function attribute(graph: Map<string, string[]>, tips: { tip: string; actor: Actor }[]): Map<string, Actor[]> {
+  const owners = new Map<string, Actor[]>();
+  for (const { tip, actor } of tips) {
+    const stack = [tip];
+    const seen = new Set<string>();
+    while (stack.length) {
+      const commit = stack.pop()!;
+      if (seen.has(commit) || !graph.has(commit)) continue;
+      seen.add(commit);
+      const list = owners.get(commit) ?? [];
+      list.push(actor);
+      owners.set(commit, list);
+      stack.push(...graph.get(commit)!);
+    }
+  }
+  // Oldest first reads better in messages; rev-list gives newest first.
+  return new Map([...graph.keys()].reverse().filter((commit) => owners.has(commit)).map((commit) => [commit, owners.get(commit)!]));
+}
+
+export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string): Promise<PushVerdict> {
+  const { policy, protectedTip, signers } = await policyBeforePush(repo, policyBranch, updates);
+  const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
+  if (policy.coord.identity === 'pusher' && !pusher) {
+    throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {
+      exitCode: 1, hint: 'push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy',
+    });
+  }
+  const context: RuleContext = { repo, policy, pusher, signers, env };
+  const rejections: RefRejection[] = [];
+  const owners: Record<string, string> = {};
+  const tips: { tip: string; actor: Actor; ref: string }[] = [];
+  const kinds = new Map<string, RefKind>();
+  for (const update of updates) {
+    const kind = classifyRef(policy, update.ref);
+    kinds.set(update.ref, kind);
+    const rejection = await refRule(context, update, kind);
+    if (rejection) rejections.push(rejection);
+    owners[update.ref] = kind.kind === 'team' ? kind.team.name : kind.kind === 'protected' ? 'architect' : kind.kind;
+    if (kind.kind === 'team' && !isDeletion(update)) tips.push({ tip: update.new, actor: { kind: 'team', team: kind.team }, ref: update.ref });
+  }
+
+  const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
+  const graph = newTips.length ? await repo.revListParents(newTips.map((tip) => `${tip}^{}`), [], true) : new Map<string, string[]>();
+  const commitOwners = attribute(graph, tips);
+  const judge = judgeContext(repo, policy);
+  const verdict = await judgeCommits(repo, judge, commitOwners);
+  const violations = verdict.violations.map((violation) => ({ ...violation, ref: tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === violation.team)?.ref }));
+
+  for (const { tip, actor, ref } of tips) {
+    const base = protectedTip ? await repo.mergeBase(tip, protectedTip) : null;
+    const net = await judgeNetChange(repo, judge, actor, base, tip, 'net change');
+    const seen = new Set(violations.filter((violation) => violation.ref === ref).map((violation) => violation.path));
+    for (const violation of net) if (!seen.has(violation.path)) violations.push({ ...violation, ref });
+  }
+  return { ok: rejections.length === 0 && violations.length === 0, policy, pusher, rejections, violations, commits: verdict.commits, owners };
+}

@@ -1,0 +1,72 @@
+/**
+ * The gate's verdict on a range of commits in a clone (for `check`, CI and pre-push): every commit of
+ * the range judged against one team, plus the range's net change (what merging it would bring).
+ */
+import { CoordError } from '../core/errors';
+import type { GitRepo } from '../git/repo';
+import type { Policy, Team } from '../policy/types';
+import { judgeCommits, judgeContext, judgeNetChange } from './commits';
+import type { Actor, Violation } from './scope';
+
+export interface RangeSpec {
+  /** Commits to include (tips). */
+  include: string[];
+  /** Commits to exclude (their ancestors are not judged). */
+  exclude: string[];
+  /** Base of the net change, or null for the empty tree. */
+  netBase: string | null;
+  netTip: string;
+  label: string;
+}
+
+export interface RangeVerdict {
+  team: string;
+  range: string;
+  commits: number;
+  violations: Violation[];
+}
+
+/** `A..B` or a single revision `B` (meaning: the commits of B not on the protected branch). */
+export async function resolveRange(repo: GitRepo, text: string, protectedRefs: string[]): Promise<RangeSpec> {
+  const dots = text.indexOf('..');
+  if (text.includes('...')) throw new CoordError(`range "${text}": symmetric ranges (A...B) are not supported`, { hint: 'use A..B or a single revision' });
+  if (dots >= 0) {
+    const from = text.slice(0, dots) || 'HEAD';
+    const to = text.slice(dots + 2) || 'HEAD';
+    const fromOid = await mustResolve(repo, from);
+    const toOid = await mustResolve(repo, to);
+    return { include: [toOid], exclude: [fromOid], netBase: await repo.mergeBase(fromOid, toOid), netTip: toOid, label: text };
+  }
+  const tip = await mustResolve(repo, text);
+  const bases = (await Promise.all(protectedRefs.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
+  return { include: [tip], exclude: bases, netBase: await newestMergeBase(repo, tip, bases), netTip: tip, label: text };
+}
+
+async function mustResolve(repo: GitRepo, rev: string): Promise<string> {
+  const oid = await repo.resolve(`${rev}^{commit}`);
+  if (!oid) throw new CoordError(`no commit named "${rev}" in this repository`, { hint: 'check the revision with `git rev-parse`' });
+  return oid;
+}
+
+/** The merge-base of `tip` with whichever protected ref is newest (a fetched origin/main may be ahead of main). */
+async function newestMergeBase(repo: GitRepo, tip: string, bases: string[]): Promise<string | null> {
+  let best: string | null = null;
+  for (const base of bases) {
+    const candidate = await repo.mergeBase(tip, base);
+    if (candidate && (!best || (await repo.isAncestor(best, candidate)))) best = candidate;
+  }
+  return best;
+}
+
+export async function judgeRange(repo: GitRepo, policy: Policy, team: Team, range: RangeSpec): Promise<RangeVerdict> {
+  const context = judgeContext(repo, policy);
+  const actor: Actor = { kind: 'team', team };
+  const graph = await repo.revListParents(range.include, range.exclude);
+  const owners = new Map<string, Actor[]>([...graph.keys()].reverse().map((commit) => [commit, [actor]]));
+  const verdict = await judgeCommits(repo, context, owners);
+  const net = await judgeNetChange(repo, context, actor, range.netBase, range.netTip, 'net change');
+  // A net-change violation that some commit already shows adds nothing for the reader.
+  const seen = new Set(verdict.violations.map((violation) => `${violation.path}\0${violation.reason}`));
+  const extra = net.filter((violation) => !seen.has(`${violation.path}\0${violation.reason}`));
+  return { team: team.name, range: range.label, commits: verdict.commits, violations: [...verdict.violations, ...extra] };
+}

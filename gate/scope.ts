@@ -1,0 +1,82 @@
+/**
+ * Judges one written path against the writer's scope. Pure except for reading symlink targets and
+ * new CLAUDE.md contents, which the caller supplies through `readBlob`.
+ */
+import { posix } from 'path';
+import { isPolicyFile } from '../policy/explain';
+import { matchPathspecs } from '../policy/pathspec';
+import type { Policy, Team } from '../policy/types';
+
+export type Actor = { kind: 'team'; team: Team } | { kind: 'architect'; name: string };
+
+export type ViolationReason = 'outside-scope' | 'policy-file' | 'symlink-escape';
+
+export interface Write {
+  /** Commit that writes it, or a label such as "net change" for a range's net diff. */
+  commit: string;
+  path: string;
+  /** Mode after the write ("000000" when deleted). */
+  mode: string;
+  /** Blob id after the write. */
+  oid: string;
+}
+
+export interface Violation {
+  commit: string;
+  path: string;
+  team: string;
+  reason: ViolationReason;
+  /** Extra words for the message, e.g. a symlink's target. */
+  detail?: string;
+  /** Set by the gate: which ref update carried the commit. */
+  ref?: string;
+}
+
+export const SYMLINK_MODE = '120000';
+const FRONT_MATTER_START = /^\uFEFF?---\r?\n/;
+
+export function actorName(actor: Actor): string {
+  return actor.kind === 'team' ? actor.team.name : 'architect';
+}
+
+export function inWriteScope(team: Team, path: string): boolean {
+  return matchPathspecs(team.write.map((pattern) => pattern.spec), path).matched;
+}
+
+/** True when the path is (or would become) a policy file: architect-only whatever a team's patterns say. */
+export function isPolicyPath(policy: Policy, path: string, newContent: string | null): boolean {
+  if (isPolicyFile(policy, path)) return true;
+  const isClaude = path === 'CLAUDE.md' || path.endsWith('/CLAUDE.md');
+  return isClaude && newContent !== null && FRONT_MATTER_START.test(newContent);
+}
+
+/** Where a symlink at `path` with target `target` points, repository-relative; null when outside the repository. */
+export function resolveSymlink(path: string, target: string): string | null {
+  if (target.startsWith('/')) return null;
+  const joined = posix.normalize(posix.join(posix.dirname(path), target));
+  if (joined === '..' || joined.startsWith('../')) return null;
+  return joined === '.' ? '' : joined.replace(/\/$/, '');
+}
+
+export interface JudgeContext {
+  policy: Policy;
+  readBlob: (oid: string) => Promise<string | null>;
+}
+
+export async function judgeWrite(context: JudgeContext, actor: Actor, write: Write): Promise<Violation | null> {
+  if (actor.kind === 'architect') return null;
+  const { team } = actor;
+  const base = { commit: write.commit, path: write.path, team: team.name };
+  const isClaude = write.path === 'CLAUDE.md' || write.path.endsWith('/CLAUDE.md');
+  const content = isClaude && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;
+  if (isPolicyPath(context.policy, write.path, content)) return { ...base, reason: 'policy-file' };
+  if (!inWriteScope(team, write.path)) return { ...base, reason: 'outside-scope' };
+  if (write.mode === SYMLINK_MODE) {
+    const target = (await context.readBlob(write.oid)) ?? '';
+    const resolved = resolveSymlink(write.path, target);
+    if (resolved === null || resolved === '' || !inWriteScope(team, resolved)) {
+      return { ...base, reason: 'symlink-escape', detail: target };
+    }
+  }
+  return null;
+}

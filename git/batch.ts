@@ -1,0 +1,83 @@
+/**
+ * One long-lived `git cat-file --batch` process serving every object read of a run.
+ * Requests are answered in order; callers may issue many without awaiting each.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
+import { gitEnv, GitError } from './run';
+
+export interface GitObject {
+  oid: string;
+  type: 'blob' | 'tree' | 'commit' | 'tag';
+  size: number;
+  content: Buffer;
+}
+
+interface Pending {
+  rev: string;
+  resolve: (object: GitObject | null) => void;
+  reject: (error: Error) => void;
+}
+
+export class CatFileBatch {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly queue: Pending[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private failure: Error | null = null;
+  private stderr = '';
+
+  constructor(cwd: string, env?: NodeJS.ProcessEnv) {
+    this.child = spawn('git', ['cat-file', '--batch'], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString('utf8'); });
+    this.child.stdin.on('error', (error) => this.fail(error));
+    this.child.on('error', (error) => this.fail(error));
+    this.child.on('close', (code) => {
+      if (this.queue.length > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'));
+    });
+  }
+
+  /** Reads an object by oid or revision expression (`HEAD:path`); null when it does not exist. */
+  read(rev: string): Promise<GitObject | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (/[\n\r]/.test(rev)) return Promise.reject(new Error(`object name contains a newline: ${JSON.stringify(rev)}`));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rev, resolve, reject });
+      this.child.stdin.write(`${rev}\n`);
+    });
+  }
+
+  async readBlobText(rev: string): Promise<string | null> {
+    const object = await this.read(rev);
+    return object && object.type === 'blob' ? object.content.toString('utf8') : null;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const pending of this.queue.splice(0)) pending.reject(error);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    while (this.queue.length > 0) {
+      const eol = this.buffer.indexOf(10);
+      if (eol < 0) return;
+      const header = this.buffer.subarray(0, eol).toString('utf8');
+      if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+        this.buffer = this.buffer.subarray(eol + 1);
+        this.queue.shift()!.resolve(null);
+        continue;
+      }
+      const [oid, type, sizeText] = header.split(' ');
+      const size = Number(sizeText);
+      if (this.buffer.length < eol + 1 + size + 1) return;
+      const content = Buffer.from(this.buffer.subarray(eol + 1, eol + 1 + size));
+      this.buffer = this.buffer.subarray(eol + 1 + size + 1);
+      this.queue.shift()!.resolve({ oid, type: type as GitObject['type'], size, content });
+    }
+  }
+}

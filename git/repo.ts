@@ -1,0 +1,179 @@
+/**
+ * A repository as the rest of coord-hooks sees it: named operations over plumbing, bound to one
+ * directory and one environment. Only git/ spawns git.
+ */
+import { CatFileBatch } from './batch';
+import { streamCommitDiffs, type CommitDiff } from './diff';
+import { git, gitSync, splitZ, firstLine, type GitCallOptions } from './run';
+
+export const ZERO_OID = '0000000000000000000000000000000000000000';
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+export interface TreeChange {
+  path: string;
+  status: string;
+  srcMode: string;
+  dstMode: string;
+  dstOid: string;
+}
+
+export interface RefInfo {
+  name: string;
+  oid: string;
+  /** Object type of the ref's target (commit, tag, ...). */
+  type: string;
+}
+
+export class GitRepo {
+  readonly cwd: string;
+  readonly env?: NodeJS.ProcessEnv;
+  private batch: CatFileBatch | null = null;
+
+  constructor(cwd: string, env?: NodeJS.ProcessEnv) {
+    this.cwd = cwd;
+    this.env = env;
+  }
+
+  private opts(extra: Partial<GitCallOptions> = {}): GitCallOptions {
+    return { cwd: this.cwd, env: this.env, ...extra };
+  }
+
+  run(args: string[], extra: Partial<GitCallOptions> = {}) {
+    return git(args, this.opts(extra));
+  }
+
+  runSync(args: string[], extra: Partial<GitCallOptions> = {}) {
+    return gitSync(args, this.opts(extra));
+  }
+
+  /** The shared cat-file process; closed by close(). */
+  objects(): CatFileBatch {
+    if (!this.batch) this.batch = new CatFileBatch(this.cwd, this.env);
+    return this.batch;
+  }
+
+  close(): void {
+    this.batch?.close();
+    this.batch = null;
+  }
+
+  /** Resolves a revision to an object id, or null when it does not exist. */
+  async resolve(rev: string): Promise<string | null> {
+    const result = await this.run(['rev-parse', '--verify', '--quiet', '--end-of-options', rev], { okCodes: [1] });
+    return result.code === 0 ? firstLine(result.stdout) : null;
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await this.run(['merge-base', '--is-ancestor', ancestor, descendant], { okCodes: [1] });
+    return result.code === 0;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | null> {
+    const result = await this.run(['merge-base', a, b], { okCodes: [1] });
+    return result.code === 0 ? firstLine(result.stdout) : null;
+  }
+
+  async topLevel(): Promise<string> {
+    return firstLine((await this.run(['rev-parse', '--show-toplevel'])).stdout);
+  }
+
+  async gitDir(): Promise<string> {
+    return firstLine((await this.run(['rev-parse', '--absolute-git-dir'])).stdout);
+  }
+
+  async commonDir(): Promise<string> {
+    const dir = firstLine((await this.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout);
+    return dir;
+  }
+
+  async isBare(): Promise<boolean> {
+    return firstLine((await this.run(['rev-parse', '--is-bare-repository'])).stdout) === 'true';
+  }
+
+  async currentBranch(): Promise<string | null> {
+    const result = await this.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [1] });
+    return result.code === 0 ? firstLine(result.stdout) : null;
+  }
+
+  async configGet(key: string): Promise<string | null> {
+    const result = await this.run(['config', '--get', key], { okCodes: [1] });
+    return result.code === 0 ? firstLine(result.stdout) : null;
+  }
+
+  async configSet(key: string, value: string, scope: '--local' | '--global' = '--local'): Promise<void> {
+    await this.run(['config', scope, key, value]);
+  }
+
+  async configUnset(key: string): Promise<void> {
+    await this.run(['config', '--local', '--unset-all', key], { okCodes: [5] });
+  }
+
+  /** Refs matching the patterns (for-each-ref syntax), with their target type. */
+  async listRefs(patterns: string[]): Promise<RefInfo[]> {
+    const { stdout } = await this.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(refname)', '--', ...patterns]);
+    return stdout.toString('utf8').split('\n').filter(Boolean).map((line) => {
+      const [oid, type, ...rest] = line.split(' ');
+      return { oid, type, name: rest.join(' ') };
+    });
+  }
+
+  /** `rev-list` with the given arguments, as an array of oids (callers bound the range). */
+  async revList(args: string[]): Promise<string[]> {
+    const { stdout } = await this.run(['rev-list', ...args]);
+    return stdout.toString('utf8').split('\n').filter(Boolean);
+  }
+
+  /** Lines of `rev-list --parents`: each commit with its parents. */
+  async revListParents(include: string[], exclude: string[], excludeAll = false): Promise<Map<string, string[]>> {
+    // git 2.39 takes no options in --stdin mode: exclusions are ^oid lines, --all is an argument.
+    const args = ['rev-list', '--parents', '--stdin', ...(excludeAll ? ['--not', '--all'] : [])];
+    const input = [...include, ...exclude.map((oid) => `^${oid}`)].join('\n') + '\n';
+    const { stdout } = await this.run(args, { input });
+    const graph = new Map<string, string[]>();
+    for (const line of stdout.toString('utf8').split('\n')) {
+      if (!line) continue;
+      const [commit, ...parents] = line.split(' ');
+      graph.set(commit, parents);
+    }
+    return graph;
+  }
+
+  /** Paths (NUL-safe) that differ between two tree-ish objects, without rename detection. */
+  async changedPathsBetween(from: string, to: string, pathspecs: string[] = []): Promise<TreeChange[]> {
+    const { stdout } = await this.run(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', from, to, '--', ...pathspecs]);
+    const parts = splitZ(stdout);
+    const out = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const fields = parts[i].slice(1).split(' ');
+      out.push({ srcMode: fields[0], dstMode: fields[1], dstOid: fields[3], status: fields[4], path: parts[i + 1] });
+    }
+    return out;
+  }
+
+  /** Streams what each commit writes; see git/diff.ts. */
+  diffCommits(commits: Iterable<string>, onCommit: (diff: CommitDiff) => void | Promise<void>): Promise<void> {
+    return streamCommitDiffs(this.cwd, commits, onCommit, this.env);
+  }
+
+  /** Files under a tree whose path matches a pathspec, with their blob ids. */
+  async lsTree(treeish: string, pathspecs: string[]): Promise<{ mode: string; type: string; oid: string; path: string }[]> {
+    const { stdout } = await this.run(['ls-tree', '-r', '-z', '--full-tree', treeish, '--', ...pathspecs]);
+    return splitZ(stdout).map((entry) => {
+      const tab = entry.indexOf('\t');
+      const [mode, type, oid] = entry.slice(0, tab).split(' ');
+      return { mode, type, oid, path: entry.slice(tab + 1) };
+    });
+  }
+
+  /** Commit subject lines for display, in one call. */
+  async subjects(commits: string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (commits.length === 0) return out;
+    const { stdout } = await this.run(['log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H %s'], { input: commits.join('\n') + '\n' });
+    for (const record of splitZ(stdout)) {
+      const space = record.indexOf(' ');
+      out.set(record.slice(0, space), record.slice(space + 1));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Installing and uninstalling coord-hooks' git hooks: the server gate in a bare repository
+ * (pre-receive, post-receive) and the early-feedback hooks in a clone. See docs/install.md.
+ */
+import { accessSync, constants, existsSync, mkdirSync } from 'fs';
+import { join, resolve, sep } from 'path';
+import { CoordError, errorMessage } from '../core/errors';
+import { packageInfo } from '../core/package-info';
+import { checkInstallable, inspectHook, installHookFile, uninstallHookFile, type HookFileResult, type InstallAction, type UninstallAction } from './chain';
+import { locateCloneHooks, locateServerHooks, type HooksLocation } from './locate';
+import { CLIENT_HOOKS, SERVER_HOOKS, renderHookScript, type HookSide } from './template';
+
+export { HOOK_MARKER, CHAINED_SUFFIX, SERVER_HOOKS, CLIENT_HOOKS } from './template';
+export { formatInstallSummary, formatUninstallSummary } from './summary';
+
+export interface InstallOptions {
+  /** Environment for git (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Internal, for tests: the node binary the scripts record (default: process.execPath). */
+  nodePath?: string;
+  /** Internal, for tests: the CLI the scripts run (default: <package root>/dist/cli/main.js). */
+  cliPath?: string;
+}
+
+export interface CloneInstallOptions extends InstallOptions {
+  /** Stored as `git config coord-hooks.team`. */
+  team?: string;
+}
+
+export interface InstallSummary {
+  side: HookSide;
+  gitDir: string;
+  hooksDir: string;
+  nodePath: string;
+  cliPath: string;
+  team?: string;
+  hooks: HookFileResult<InstallAction>[];
+  notes: string[];
+}
+
+export interface UninstallSummary {
+  side: HookSide;
+  gitDir: string;
+  hooksDir: string;
+  /** Set when `coord-hooks.team` was unset. */
+  teamUnset?: string;
+  hooks: HookFileResult<UninstallAction>[];
+  notes: string[];
+}
+
+export const CLIENT_TEAM_KEY = 'coord-hooks.team';
+
+/** The node binary and CLI that installed scripts will run: where this process runs from. */
+export function runtimePaths(options: InstallOptions = {}): { nodePath: string; cliPath: string; notes: string[] } {
+  const nodePath = resolve(options.nodePath ?? process.execPath);
+  const cliPath = resolve(options.cliPath ?? join(packageInfo().root, 'dist', 'cli', 'main.js'));
+  try {
+    accessSync(nodePath, constants.X_OK);
+  } catch {
+    throw new CoordError(`node is not executable at ${nodePath}`, { hint: 'run the install with the node binary the hooks should use' });
+  }
+  if (!existsSync(cliPath)) {
+    throw new CoordError(`the coord-hooks CLI is missing at ${cliPath}`, {
+      hint: 'build the package first (`npm run build`), or install it from npm (`npm install -D coord-hooks`, or install.sh for servers)',
+    });
+  }
+  const notes = cliPath.includes(`${sep}_npx${sep}`) ? [
+    `coord-hooks runs from npx's cache (${cliPath}); the hooks record that path, and npm may delete it: ` +
+    'add coord-hooks to the project (`npm install -D coord-hooks`) and re-run `npx coord-hooks install`',
+  ] : [];
+  return { nodePath, cliPath, notes };
+}
+
+export async function installServerHooks(repoPath: string, options: InstallOptions = {}): Promise<InstallSummary> {
+  const runtime = runtimePaths(options);
+  const location = await locateServerHooks(repoPath, options.env ?? process.env);
+  location.repo.close();
+  const hooks = writeHooks(location, SERVER_HOOKS, 'server', runtime);
+  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, hooks, notes: [...runtime.notes, ...location.notes] };
+}
+
+export async function installCloneHooks(cwd: string, options: CloneInstallOptions = {}): Promise<InstallSummary> {
+  if (options.team !== undefined) checkTeamName(options.team);
+  const runtime = runtimePaths(options);
+  const location = await locateCloneHooks(cwd, options.env ?? process.env);
+  const hooks = writeHooks(location, CLIENT_HOOKS, 'client', runtime);
+  if (options.team !== undefined) await location.repo.configSet(CLIENT_TEAM_KEY, options.team);
+  const team = options.team ?? (await location.repo.configGet(CLIENT_TEAM_KEY)) ?? undefined;
+  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, team, hooks, notes: [...runtime.notes, ...location.notes] };
+}
+
+export async function uninstallServerHooks(repoPath: string, options: Pick<InstallOptions, 'env'> = {}): Promise<UninstallSummary> {
+  const location = await locateServerHooks(repoPath, options.env ?? process.env);
+  location.repo.close();
+  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, hooks: removeHooks(location, SERVER_HOOKS), notes: [] };
+}
+
+export async function uninstallCloneHooks(cwd: string, options: Pick<InstallOptions, 'env'> = {}): Promise<UninstallSummary> {
+  const location = await locateCloneHooks(cwd, options.env ?? process.env);
+  const hooks = removeHooks(location, CLIENT_HOOKS);
+  const team = await location.repo.configGet(CLIENT_TEAM_KEY);
+  if (team !== null) await location.repo.configUnset(CLIENT_TEAM_KEY);
+  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, teamUnset: team ?? undefined, hooks, notes: [] };
+}
+
+function writeHooks(location: HooksLocation, names: readonly string[], side: HookSide, runtime: { nodePath: string; cliPath: string }) {
+  return onFiles(location.hooksDir, () => {
+    mkdirSync(location.hooksDir, { recursive: true });
+    const plans = names.map((hook) => inspectHook(location.hooksDir, hook));
+    plans.forEach(checkInstallable);
+    return plans.map((plan) => installHookFile(plan, (chained) => renderHookScript({ hook: plan.hook, side, ...runtime, chained })));
+  });
+}
+
+function removeHooks(location: HooksLocation, names: readonly string[]) {
+  return onFiles(location.hooksDir, () => names.map((hook) => uninstallHookFile(inspectHook(location.hooksDir, hook))));
+}
+
+/** File system failures (permissions, read-only mounts) become errors that say where and what to do. */
+function onFiles<T>(hooksDir: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof CoordError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CoordError(`cannot change hooks in ${hooksDir}: ${errorMessage(error)}`, {
+      hint: code === 'EACCES' || code === 'EPERM' ? 'run it as the user that owns the repository' : 'check the hooks directory, then re-run',
+      cause: error,
+    });
+  }
+}
+
+function checkTeamName(team: string): void {
+  if (!/^[^\s/\\-][^\s/\\]*$/.test(team)) {
+    throw new CoordError(`--team "${team}" is not a team name`, { hint: 'a team name is one path component, like the `<team>` in branch `<team>/round-1`' });
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The hook scripts `coord-hooks install` writes: POSIX sh, recognisable by HOOK_MARKER, recording the
+ * absolute paths of node and of the CLI (hooks run with whatever PATH git gives them). Pure text: no
+ * file system, no git.
+ */
+
+/** The line that tells our scripts from anyone else's. Bump the version when the template changes shape. */
+export const HOOK_MARKER = '# coord-hooks managed hook v1';
+const MARKER_PATTERN = /^# coord-hooks managed hook v\d+\s*$/m;
+
+/** Suffix of a hook that was there before ours: kept byte for byte, run first, put back by uninstall. */
+export const CHAINED_SUFFIX = '.coord-hooks-chained';
+
+export const SERVER_HOOKS = ['pre-receive', 'post-receive'] as const;
+export const CLIENT_HOOKS = ['pre-commit', 'pre-push', 'post-merge', 'reference-transaction'] as const;
+
+/** Hooks that read their input from stdin: with a chained hook, the input is captured once and fed to both. */
+const STDIN_HOOKS = new Set(['pre-receive', 'post-receive', 'pre-push', 'reference-transaction']);
+
+export type HookSide = 'server' | 'client';
+
+/**
+ * How the chained hook is started. `exec` runs the file. `source` is for shell scripts: a fresh shell
+ * sources the file with $0 set to the hook's own path, because hook managers such as husky v9 find
+ * their work from `basename "$0"`, which the `.coord-hooks-chained` name would change.
+ */
+export type ChainedRunner = { kind: 'exec' } | { kind: 'source'; interpreter: string[] };
+
+export interface HookScriptSpec {
+  hook: string;
+  side: HookSide;
+  nodePath: string;
+  cliPath: string;
+  /** Present when a hook that was not ours is kept as `<hook>.coord-hooks-chained`. */
+  chained?: ChainedRunner;
+}
+
+export function isManagedScript(content: string | Buffer): boolean {
+  return MARKER_PATTERN.test(content.toString('utf8', 0, Math.min(content.length, 4096)));
+}
+
+/** Single-quotes a word for sh. */
+export function shQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+const SHELLS = new Set(['sh', 'dash', 'bash', 'ksh', 'mksh', 'zsh', 'ash']);
+
+/** Chooses how to run an existing hook from its first bytes: shell scripts are sourced (see ChainedRunner). */
+export function chainedRunnerFor(head: Buffer): ChainedRunner {
+  const firstLine = head.toString('latin1').split('\n')[0].replace(/\r$/, '');
+  const match = /^#!\s*(\S+)((?:[ \t]+\S+)*)\s*$/.exec(firstLine);
+  if (!match) return { kind: 'exec' };
+  const words = [match[1], ...match[2].trim().split(/[ \t]+/).filter(Boolean)];
+  const program = words[0].split('/').pop() ?? '';
+  const shell = program === 'env' ? words[1] : program;
+  const flags = words.slice(program === 'env' ? 2 : 1);
+  if (!shell || !SHELLS.has(shell) || !flags.every((flag) => /^-[a-zA-Z]+$/.test(flag))) return { kind: 'exec' };
+  return { kind: 'source', interpreter: words };
+}
+
+export function renderHookScript(spec: HookScriptSpec): string {
+  const { hook, side, chained } = spec;
+  const post = hook.startsWith('post-');
+  const stdin = STDIN_HOOKS.has(hook) && chained !== undefined;
+  const client = side === 'client';
+  const lines = [
+    '#!/bin/sh',
+    HOOK_MARKER,
+    `# ${hook} (${side} hook), written by \`coord-hooks install${client ? '' : ' --server'}\`: re-installing rewrites this file,`,
+    `# \`coord-hooks uninstall${client ? '' : ' --server'}\` removes it${chained ? ` and puts back ${hook}${CHAINED_SUFFIX}` : ''}.`,
+    `NODE=${shQuote(spec.nodePath)}`,
+    `CLI=${shQuote(spec.cliPath)}`,
+    ...missingFunction(hook, side),
+    '',
+    ...guardPart(hook, side),
+  ];
+  // A hook that can block checks the paths before running the chained hook (the answer would be no
+  // anyway); a post-* hook blocks nothing, so the chained hook runs first whatever happens to ours.
+  if (!post) lines.push(...(client ? ['if [ "$OURS" = 1 ]; then', ...PATH_CHECKS.map((line) => `  ${line}`), 'fi'] : PATH_CHECKS), '');
+  if (chained) lines.push(...chainedPart(hook, chained, stdin, post), '');
+  if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
+  if (post) lines.push(...PATH_CHECKS);
+  if (!client) lines.push('unset COORD_HOOKS');
+  lines.push(`COORD_HOOKS_RUNNING=1 "$NODE" "$CLI" hook ${hook} "$@"${stdin ? ' < "$INPUT"' : ''}`);
+  if (chained && post) lines.push('STATUS=$?', '[ "$STATUS" != 0 ] || STATUS=$CHAINED_STATUS', 'exit "$STATUS"');
+  else lines.push('exit $?');
+  return lines.join('\n') + '\n';
+}
+
+const PATH_CHECKS = [
+  '[ -x "$NODE" ] || missing "node is missing at $NODE (moved or upgraded since install)"',
+  '[ -f "$CLI" ] || missing "the coord-hooks CLI is missing at $CLI (package moved or removed since install)"',
+];
+
+/** Node and the CLI must still be where install found them; if not: say which, name the fix, fail. */
+function missingFunction(hook: string, side: HookSide): string[] {
+  const fix = side === 'server'
+    ? `re-run \\\`coord-hooks install --server --repo $PWD\\\` (or \\\`install.sh $PWD\\\`) with the node and coord-hooks this hook should use${hook === 'pre-receive' ? '; until then every push is rejected' : ''}`
+    : 're-run \\`npx coord-hooks install\\` in this clone (COORD_HOOKS=0 skips this hook meanwhile)';
+  return [
+    'missing() {',
+    `  echo "coord-hooks: ${hook}: $1" >&2`,
+    `  echo "coord-hooks: fix: ${fix}" >&2`,
+    '  exit 1',
+    '}',
+  ];
+}
+
+function guardPart(hook: string, side: HookSide): string[] {
+  if (side === 'server') {
+    return ['# Server hook: COORD_HOOKS=0 and COORD_HOOKS_RUNNING are ignored; the pusher cannot switch the gate off.', ''];
+  }
+  return [
+    'OURS=1',
+    'if [ "${COORD_HOOKS_RUNNING:-}" = 1 ]; then',
+    '  OURS=0 # started by a git command that coord-hooks itself runs: only the chained hook runs',
+    'elif [ "${COORD_HOOKS:-}" = 0 ]; then',
+    `  echo 'coord-hooks: ${hook} skipped (COORD_HOOKS=0)' >&2`,
+    '  OURS=0',
+    'fi',
+    '',
+  ];
+}
+
+function chainedPart(hook: string, runner: ChainedRunner, stdin: boolean, post: boolean): string[] {
+  const lines = [
+    `# The hook that was here before coord-hooks runs first, with the same arguments${stdin ? ' and input' : ''}.`,
+    ...(runner.kind === 'source' ? ['# A shell script: sourced by its own shell with $0 set to this hook\'s path, as hook managers (husky) expect.'] : []),
+    `CHAINED="\${0%/*}/${hook}${CHAINED_SUFFIX}"`,
+  ];
+  if (stdin) {
+    lines.push(
+      `INPUT=$(mktemp "\${TMPDIR:-/tmp}/coord-hooks-${hook}.XXXXXX") || {`,
+      `  echo 'coord-hooks: ${hook}: cannot create a temporary file for the hook input' >&2`,
+      '  exit 1',
+      '}',
+      `trap 'rm -f "$INPUT"' EXIT`,
+      `trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
+      'cat > "$INPUT"',
+    );
+  }
+  const redirect = stdin ? ' < "$INPUT"' : '';
+  const start = runner.kind === 'exec'
+    ? `"$CHAINED" "$@"${redirect}`
+    : `COORD_HOOKS_CHAINED="$CHAINED" ${runner.interpreter.map(shQuote).join(' ')} -c '. "$COORD_HOOKS_CHAINED"' "$0" "$@"${redirect}`;
+  if (post) {
+    lines.push('CHAINED_STATUS=0', 'if [ -x "$CHAINED" ]; then', `  ${start} || CHAINED_STATUS=$?`, 'fi');
+  } else {
+    lines.push('if [ -x "$CHAINED" ]; then', `  ${start} || exit $?`, 'fi');
+  }
+  return lines;
+}

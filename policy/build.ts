@@ -1,0 +1,107 @@
+/**
+ * Builds the policy from every CLAUDE.md of a tree (work tree or git tree): parse each
+ * front-matter, read it with the per-file rules (policy/rules.ts), then check the rules that span
+ * files. Collects every problem; returns a policy only when there are none.
+ */
+import { parseFrontMatter } from './frontmatter';
+import { sortProblems } from './problems';
+import { defaultCoord, readPolicyFile } from './rules';
+import type { TeamDecl } from './rules';
+import type { CoordSettings, Policy, PolicyFile, PolicyProblem, SourcePos } from './types';
+
+export interface BuildResult {
+  policy?: Policy;
+  problems: PolicyProblem[];
+  warnings: PolicyProblem[];
+}
+
+const ROOT_FILE = 'CLAUDE.md';
+
+export function buildPolicy(files: PolicyFile[]): BuildResult {
+  const problems: PolicyProblem[] = [];
+  const warnings: PolicyProblem[] = [];
+  const decls: TeamDecl[] = [];
+  const policyFiles: string[] = [];
+  let coord: CoordSettings = defaultCoord();
+  for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
+    const fm = parseFrontMatter(file);
+    if (!fm) continue;
+    policyFiles.push(file.path);
+    if (fm.problems.length === 0) {
+      const decl = readPolicyFile(fm, file.path === ROOT_FILE);
+      if (decl.team) decls.push(decl.team);
+      if (decl.coord) coord = decl.coord;
+    }
+    problems.push(...fm.problems);
+    warnings.push(...fm.warnings);
+  }
+  for (const rule of CROSS_FILE_RULES) rule(decls, coord, problems, warnings);
+  if (!policyFiles.includes(coord.signers)) policyFiles.push(coord.signers);
+  const result = { problems: sortProblems(problems), warnings: sortProblems(warnings) };
+  if (problems.length > 0) return result;
+  const teams = decls.map((decl) => decl.team).sort((a, b) => compare(a.name, b.name));
+  return { ...result, policy: { teams, coord, policyFiles: policyFiles.sort(compare) } };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function at(pos: SourcePos): string {
+  return `${pos.file}:${pos.line}:${pos.col}`;
+}
+
+type CrossFileRule = (decls: TeamDecl[], coord: CoordSettings, problems: PolicyProblem[], warnings: PolicyProblem[]) => void;
+
+/** Two files declaring one team name: an error at each, naming the others. */
+const uniqueTeamNames: CrossFileRule = (decls, _coord, problems) => {
+  const byName = groupBy(decls, (decl) => decl.team.name);
+  for (const [name, group] of byName) {
+    if (group.length < 2) continue;
+    for (const decl of group) {
+      const others = group.filter((other) => other !== decl).map((other) => at(other.team.pos)).join(', ');
+      problems.push({ ...decl.team.pos, message: `team "${name}" is also declared at ${others}`,
+        fix: `give one of them another name with "team: <name>" so that every team name is unique.` });
+    }
+  }
+};
+
+/** A host user acting for two teams would make `pusher` identity ambiguous. */
+const uniqueMembers: CrossFileRule = (decls, _coord, problems) => {
+  const seen = new Map<string, { team: string; pos: SourcePos }>();
+  for (const decl of decls) {
+    decl.team.members.forEach((member, index) => {
+      const pos = decl.memberPos[index];
+      const first = seen.get(member);
+      if (!first) seen.set(member, { team: decl.team.name, pos });
+      else if (first.team !== decl.team.name) {
+        problems.push({ ...pos, message: `host user "${member}" already acts for team "${first.team}" (${at(first.pos)})`,
+          fix: `list "${member}" in the members of one team only (a team's members default to its own name).` });
+      }
+    });
+  }
+};
+
+/** refs/heads/main and refs/heads/main/… cannot both exist: a team may not be named like a protected branch. */
+const teamsDoNotShadowBranches: CrossFileRule = (decls, coord, problems, warnings) => {
+  for (const decl of decls) {
+    const name = decl.team.name;
+    for (const branch of coord.protected) {
+      if (branch === name) {
+        problems.push({ ...decl.team.pos, message: `team "${name}" has the name of the protected branch "${branch}": git cannot hold both refs/heads/${branch} and refs/heads/${name}/…`,
+          fix: `rename the team with "team: <name>" (or change coord.protected).` });
+      } else if (branch.startsWith(`${name}/`)) {
+        warnings.push({ ...(coord.pos ?? decl.team.pos), message: `protected branch "${branch}" lies in team "${name}"'s namespace; only the architect may update it`,
+          fix: `move the protected branch out of refs/heads/${name}/ if the team should own it.` });
+      }
+    }
+  }
+};
+
+const CROSS_FILE_RULES: CrossFileRule[] = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches];
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
+}
