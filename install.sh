@@ -89,14 +89,22 @@ if [ -z "$spec" ]; then
     || { cat "$work/pack.log" >&2; die "npm pack failed in $from" 'fix the build (`npm ci && npm run build` in the checkout), then re-run'; }
   tarballs=("$work"/*.tgz)
   [ ${#tarballs[@]} -eq 1 ] && [ -f "${tarballs[0]}" ] || die "npm pack did not produce one tarball in $work"
+  # Named by content: npm reinstalls a changed checkout (same version, new name) and skips an unchanged one.
+  hash=$(node -e 'const c = require("crypto"), f = require("fs");
+    process.stdout.write(c.createHash("sha256").update(f.readFileSync(process.argv[1])).digest("hex").slice(0, 12))' "${tarballs[0]}") \
+    || die "cannot read ${tarballs[0]}"
+  name=$(basename -- "${tarballs[0]}" .tgz)
   mkdir -p "$packs" || die "cannot create $packs"
-  spec="$packs/$(basename -- "${tarballs[0]}")"
+  spec="$packs/$name-$hash.tgz"
   cp -f -- "${tarballs[0]}" "$spec" || die "cannot copy the package to $packs"
 fi
 
 echo "install.sh: installing $spec into $prefix"
 npm install --prefix "$prefix" --omit=dev --no-audit --no-fund --loglevel=error "$spec" \
   || die "npm install of $spec into $prefix failed" 'check npm'\''s message above (registry access, permissions), then re-run'
+for old in "$prefix"/packages/coord-hooks-*.tgz; do
+  [ ! -f "$old" ] || [ "$old" = "$spec" ] || rm -f -- "$old"
+done
 cli="$prefix/node_modules/.bin/coord-hooks"
 [ -x "$cli" ] || die "$cli is missing after npm install" "check that $spec is the coord-hooks package"
 echo "install.sh: coord-hooks $("$cli" --version) in $prefix"

@@ -10,6 +10,11 @@ type HookRunner = (args: string[], io: CommandIO) => Promise<number>;
 export const HOOKS: Record<string, () => Promise<HookRunner>> = {
   'pre-receive': async () => (await import('../gate/pre-receive-hook')).runPreReceive,
   'post-receive': async () => (await import('../gate/post-receive-hook')).runPostReceive,
+  'pre-commit': async () => (await import('../hooks/client/pre-commit')).runPreCommit,
+  'pre-push': async () => (await import('../hooks/client/pre-push')).runPrePush,
+  'post-merge': async () => (await import('../hooks/client/post-merge')).runPostMerge,
+  'reference-transaction': async () => (await import('../hooks/client/reference-transaction')).runReferenceTransaction,
+  'claude-guard': async () => (await import('../hooks/guard')).runClaudeGuard,
 };
 
 export default defineCommand({

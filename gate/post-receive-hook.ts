@@ -5,6 +5,9 @@ import { GitRepo } from '../git/repo';
 import { appendAudit } from './audit';
 import { hostPusher } from './identity';
 import { parseUpdates } from './push';
+import { loadPolicyFromTree } from '../policy/load-tree';
+import { announceCompletion, completedRounds } from './round-complete';
+import { readServerSettings } from './server-settings';
 
 export async function runPostReceive(_args: string[], io: CommandIO): Promise<number> {
   const repo = new GitRepo(io.cwd, io.env);
@@ -14,6 +17,14 @@ export async function runPostReceive(_args: string[], io: CommandIO): Promise<nu
     const updates = parseUpdates(Buffer.concat(chunks).toString('utf8'));
     const gitDir = await repo.gitDir();
     appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
+    if (updates.some((update) => update.ref.startsWith('refs/tags/round-'))) {
+      const settings = await readServerSettings(repo);
+      const tip = await repo.resolve(`refs/heads/${settings.policyBranch}^{commit}`);
+      if (tip) {
+        const { policy } = await loadPolicyFromTree(repo, tip);
+        announceCompletion(gitDir, policy, await completedRounds(repo, policy, updates), io.env, io.err);
+      }
+    }
     return 0;
   } catch (error) {
     io.err(`coord-hooks: warning: post-receive: ${errorMessage(error)}\n`);

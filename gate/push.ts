@@ -12,6 +12,8 @@ import { classifyRef, type RefKind } from './refs';
 import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
 import type { Actor, Violation } from './scope';
 import { CoordError } from '../core/errors';
+import { requireTeamSignatures } from './signature-mode';
+import { loadSigners, type Signers } from '../rounds/signers';
 
 export interface PushVerdict {
   ok: boolean;
@@ -36,7 +38,7 @@ export function parseUpdates(input: string): RefUpdate[] {
 interface LoadedPolicy {
   policy: Policy;
   protectedTip: string | null;
-  signers: string;
+  signers: Signers;
 }
 
 /** The policy as it was before the push; in an empty repository, from the push that creates the branch. */
@@ -54,7 +56,7 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
     source = creation.new;
   }
   const loaded = await loadPolicyFromTree(repo, source!);
-  const signers = loaded.signersBlob ? (await repo.objects().readBlobText(loaded.signersBlob)) ?? '' : '';
+  const signers = await loadSigners(repo, source!, loaded.policy);
   return { policy: loaded.policy, protectedTip: tip, signers };
 }
 
@@ -86,7 +88,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
       exitCode: 1, hint: 'push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy',
     });
   }
-  const context: RuleContext = { repo, policy, pusher, signers, env };
+  const context: RuleContext = { repo, policy, pusher, signers, env, updates };
   const rejections: RefRejection[] = [];
   const owners: Record<string, string> = {};
   const tips: { tip: string; actor: Actor; ref: string }[] = [];
@@ -103,6 +105,10 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const graph = newTips.length ? await repo.revListParents(newTips.map((tip) => `${tip}^{}`), [], true) : new Map<string, string[]>();
   const commitOwners = attribute(graph, tips);
+  if (policy.coord.identity === 'signature') {
+    const refOf = (team: string) => tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === team)?.ref ?? '';
+    rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
+  }
   const judge = judgeContext(repo, policy);
   const verdict = await judgeCommits(repo, judge, commitOwners);
   const violations = verdict.violations.map((violation) => ({ ...violation, ref: tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === violation.team)?.ref }));

@@ -39,7 +39,9 @@ export async function resolveRange(repo: GitRepo, text: string, protectedRefs: s
   }
   const tip = await mustResolve(repo, text);
   const bases = (await Promise.all(protectedRefs.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
-  return { include: [tip], exclude: bases, netBase: await newestMergeBase(repo, tip, bases), netTip: tip, label: text };
+  const shortNames = protectedRefs.map((ref) => ref.replace(/^refs\/(heads|remotes)\//, ''));
+  const label = shortNames.length ? `${text} (commits not on ${shortNames.join(', ')})` : text;
+  return { include: [tip], exclude: bases, netBase: await newestMergeBase(repo, tip, bases), netTip: tip, label };
 }
 
 async function mustResolve(repo: GitRepo, rev: string): Promise<string> {

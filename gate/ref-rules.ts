@@ -5,7 +5,8 @@
 import type { GitRepo } from '../git/repo';
 import { ZERO_OID } from '../git/repo';
 import type { Policy, Team } from '../policy/types';
-import { splitSignedCommit, splitSignedTag, verifySshSignature } from '../rounds/signature';
+import type { Signers } from '../rounds/signers';
+import { objectSignedBy } from '../rounds/verify';
 import { isArchitect, teamsOfPusher, type Pusher } from './identity';
 import type { RefKind } from './refs';
 
@@ -25,28 +26,19 @@ export interface RuleContext {
   repo: GitRepo;
   policy: Policy;
   pusher: Pusher | null;
-  /** Signers file text from the protected branch before the push ('' when there is none). */
-  signers: string;
+  /** Keys from the protected branch before the push. */
+  signers: Signers;
+  /** Every update of the push (done-tags may point at a branch updated in the same push). */
+  updates: RefUpdate[];
   env: NodeJS.ProcessEnv;
 }
 
 export const isDeletion = (update: RefUpdate) => update.new === ZERO_OID;
 export const isCreation = (update: RefUpdate) => update.old === ZERO_OID;
 
-/** Is `oid` (a commit or tag) signed by one of `principals`' SSH keys in the signers file? */
-export async function signedBy(context: RuleContext, oid: string, principals: string[]): Promise<{ ok: boolean; detail: string }> {
-  const object = await context.repo.objects().read(oid);
-  if (!object) return { ok: false, detail: `object ${oid.slice(0, 10)} not found` };
-  const signed = object.type === 'tag' ? splitSignedTag(object.content) : object.type === 'commit' ? splitSignedCommit(object.content) : null;
-  if (!signed) return { ok: false, detail: `${object.type} ${oid.slice(0, 10)} is not signed` };
-  if (!context.signers.trim()) return { ok: false, detail: `the signers file (${context.policy.coord.signers}) is missing or empty on the protected branch` };
-  let detail = '';
-  for (const principal of principals) {
-    const result = await verifySshSignature(signed, principal, context.signers, context.env);
-    if (result.ok) return result;
-    detail = result.detail;
-  }
-  return { ok: false, detail: `signature does not verify for ${principals.join(', ')}: ${detail}` };
+/** Is `oid` (a commit or tag) signed by a key of one of `principals` (signers file or OpenPGP keys)? */
+export function signedBy(context: RuleContext, oid: string, principals: string[]) {
+  return objectSignedBy(context.repo, oid, principals, context.signers, context.env);
 }
 
 const reject = (update: RefUpdate, message: string, fix: string): RefRejection => ({ ref: update.ref, message, fix });
@@ -104,7 +96,7 @@ export async function refRule(context: RuleContext, update: RefUpdate, kind: Ref
       const teams = context.policy.teams.map((team) => `${team.name}/…`).join(', ');
       return reject(update, `branch ${kind.branch} is outside every team namespace`, `push to a team branch (${teams}), or ask the architect to list it under coord.extra-branches`);
     }
-    case 'done-tag': return reject(update, 'round done-tags are not accepted by this version of the gate', 'upgrade coord-hooks on the server');
+    case 'done-tag': return (await import('./done-tags')).doneTagRule(context, update, kind.round, kind.team);
     case 'bad-round-tag': return reject(update, `malformed round tag: ${kind.reason}`, 'name it refs/tags/round-<N>/done/<team> with N a positive integer');
     case 'tag': return tagRule(context, update, kind.tag);
     case 'other': return architectMay(context, update, `update ${update.ref}`);

@@ -4,6 +4,7 @@
  */
 import { posix } from 'path';
 import { isPolicyFile } from '../policy/explain';
+import { hasFrontMatter } from '../policy/frontmatter';
 import { matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 
@@ -33,7 +34,6 @@ export interface Violation {
 }
 
 export const SYMLINK_MODE = '120000';
-const FRONT_MATTER_START = /^\uFEFF?---\r?\n/;
 
 export function actorName(actor: Actor): string {
   return actor.kind === 'team' ? actor.team.name : 'architect';
@@ -47,7 +47,7 @@ export function inWriteScope(team: Team, path: string): boolean {
 export function isPolicyPath(policy: Policy, path: string, newContent: string | null): boolean {
   if (isPolicyFile(policy, path)) return true;
   const isClaude = path === 'CLAUDE.md' || path.endsWith('/CLAUDE.md');
-  return isClaude && newContent !== null && FRONT_MATTER_START.test(newContent);
+  return isClaude && newContent !== null && hasFrontMatter(newContent);
 }
 
 /** Where a symlink at `path` with target `target` points, repository-relative; null when outside the repository. */

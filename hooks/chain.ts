@@ -4,7 +4,7 @@
  * on uninstall. Every change to the hook's own path is a rename, so git never sees a missing or
  * half-written hook while a push or commit runs.
  */
-import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'fs';
+import { chmodSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, type Stats } from 'fs';
 import { join } from 'path';
 import { CoordError } from '../core/errors';
 import { CHAINED_SUFFIX, chainedRunnerFor, isManagedScript, type ChainedRunner } from './template';
@@ -87,6 +87,9 @@ export function installHookFile(plan: HookFilePlan, render: (chained?: ChainedRu
   } else if (plan.chainedExists) {
     note = `keeps running ${hook}${CHAINED_SUFFIX}, found in place`;
   }
+  if (hasChained && !isExecutable(chainedPath)) {
+    note = `${hook}${CHAINED_SUFFIX} is not executable: git did not run it before, and neither does ours`;
+  }
   const head = hasChained ? readOrNull(chainedPath) : null;
   const chained = hasChained ? (head ? chainedRunnerFor(head.subarray(0, 512)) : { kind: 'exec' as const }) : undefined;
   const script = render(chained);
@@ -113,6 +116,14 @@ export function uninstallHookFile(plan: HookFilePlan): HookFileResult<UninstallA
     return { hook, path, action: 'removed' };
   }
   return { hook, path, action: 'absent' };
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    return (statSync(path).mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -63,7 +63,7 @@ export async function locateServerHooks(repoPath: string, env: NodeJS.ProcessEnv
   }
   const { hooksDir, hooksPath } = await hooksDirOf(repo);
   const notes = hooksPath === undefined ? [] : [
-    `core.hooksPath is set (${hooksPath}): the hooks went to ${hooksDir}, where git runs them; every repository sharing that directory now runs the gate too`,
+    `core.hooksPath is set (${hooksPath}): the hooks went to ${hooksDir}, where git runs them; if other repositories share that directory (a global or system core.hooksPath), their pushes now run the gate too`,
   ];
   return { repo, gitDir, hooksDir, hooksPath, notes };
 }

@@ -62,7 +62,9 @@ export function chainedRunnerFor(head: Buffer): ChainedRunner {
 export function renderHookScript(spec: HookScriptSpec): string {
   const { hook, side, chained } = spec;
   const post = hook.startsWith('post-');
-  const stdin = STDIN_HOOKS.has(hook) && chained !== undefined;
+  // reference-transaction always captures its input: the script decides from it whether node starts at all.
+  const filter = side === 'client' && hook === 'reference-transaction';
+  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || filter);
   const client = side === 'client';
   const lines = [
     '#!/bin/sh',
@@ -78,7 +80,9 @@ export function renderHookScript(spec: HookScriptSpec): string {
   // A hook that can block checks the paths before running the chained hook (the answer would be no
   // anyway); a post-* hook blocks nothing, so the chained hook runs first whatever happens to ours.
   if (!post) lines.push(...(client ? ['if [ "$OURS" = 1 ]; then', ...PATH_CHECKS.map((line) => `  ${line}`), 'fi'] : PATH_CHECKS), '');
+  if (stdin) lines.push(...capturePart(hook), '');
   if (chained) lines.push(...chainedPart(hook, chained, stdin, post), '');
+  if (filter) lines.push(...REFERENCE_TRANSACTION_FILTER, '');
   if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
   if (post) lines.push(...PATH_CHECKS);
   if (!client) lines.push('unset COORD_HOOKS');
@@ -116,12 +120,39 @@ function guardPart(hook: string, side: HookSide): string[] {
     'if [ "${COORD_HOOKS_RUNNING:-}" = 1 ]; then',
     '  OURS=0 # started by a git command that coord-hooks itself runs: only the chained hook runs',
     'elif [ "${COORD_HOOKS:-}" = 0 ]; then',
-    `  echo 'coord-hooks: ${hook} skipped (COORD_HOOKS=0)' >&2`,
+    // reference-transaction runs two or three times per ref update: say it once, at "prepared".
+    hook === 'reference-transaction'
+      ? `  [ "\${1:-}" != prepared ] || echo 'coord-hooks: ${hook} skipped (COORD_HOOKS=0)' >&2`
+      : `  echo 'coord-hooks: ${hook} skipped (COORD_HOOKS=0)' >&2`,
     '  OURS=0',
     'fi',
     '',
   ];
 }
+
+/** The hook's input, captured once into a temporary file (fed to the chained hook and to ours). */
+function capturePart(hook: string): string[] {
+  return [
+    `INPUT=$(mktemp "\${TMPDIR:-/tmp}/coord-hooks-${hook}.XXXXXX") || {`,
+    `  echo 'coord-hooks: ${hook}: cannot create a temporary file for the hook input' >&2`,
+    '  exit 1',
+    '}',
+    `trap 'rm -f "$INPUT"' EXIT`,
+    `trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
+    'cat > "$INPUT"',
+  ];
+}
+
+/**
+ * git runs reference-transaction for every ref update, several times each (prepared, committed,
+ * aborted): node starts only for a committed transaction touching a round tag or a round branch.
+ */
+const REFERENCE_TRANSACTION_FILTER = [
+  '# Start node only for a committed transaction that touches round tags or <team>/round-N branches.',
+  'if [ "$OURS" = 1 ]; then',
+  '  if [ "${1:-}" != committed ] || ! grep -q -e \' refs/tags/round-\' -e \'/round-[0-9]\' "$INPUT"; then OURS=0; fi',
+  'fi',
+];
 
 function chainedPart(hook: string, runner: ChainedRunner, stdin: boolean, post: boolean): string[] {
   const lines = [
@@ -129,17 +160,6 @@ function chainedPart(hook: string, runner: ChainedRunner, stdin: boolean, post: 
     ...(runner.kind === 'source' ? ['# A shell script: sourced by its own shell with $0 set to this hook\'s path, as hook managers (husky) expect.'] : []),
     `CHAINED="\${0%/*}/${hook}${CHAINED_SUFFIX}"`,
   ];
-  if (stdin) {
-    lines.push(
-      `INPUT=$(mktemp "\${TMPDIR:-/tmp}/coord-hooks-${hook}.XXXXXX") || {`,
-      `  echo 'coord-hooks: ${hook}: cannot create a temporary file for the hook input' >&2`,
-      '  exit 1',
-      '}',
-      `trap 'rm -f "$INPUT"' EXIT`,
-      `trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM`,
-      'cat > "$INPUT"',
-    );
-  }
   const redirect = stdin ? ' < "$INPUT"' : '';
   const start = runner.kind === 'exec'
     ? `"$CHAINED" "$@"${redirect}`

@@ -19,8 +19,23 @@ export async function policyBranch(repo: GitRepo): Promise<string> {
   return (await repo.configGet('coord-hooks.branch')) ?? 'main';
 }
 
+const fileSettings = new Map<string, Promise<import('./settings').ToolSettings>>();
+
+/**
+ * A clone setting: git config `coord-hooks.<key>` (what `install --team` writes) wins; else the
+ * settings file found by cosmiconfig (loaded only then: it costs start-up time); else the default.
+ */
+export async function cloneSetting(repo: GitRepo, key: 'remote' | 'team'): Promise<string | undefined> {
+  const fromGit = await repo.configGet(`coord-hooks.${key}`);
+  if (fromGit) return fromGit;
+  if (!fileSettings.has(repo.cwd)) {
+    fileSettings.set(repo.cwd, import('./settings').then(async ({ loadSettings }) => (await loadSettings(repo.cwd)).settings));
+  }
+  return (await fileSettings.get(repo.cwd)!)[key];
+}
+
 export async function remoteName(repo: GitRepo): Promise<string> {
-  return (await repo.configGet('coord-hooks.remote')) ?? 'origin';
+  return (await cloneSetting(repo, 'remote')) ?? 'origin';
 }
 
 /** Refs that hold the protected branch in this clone, newest source first. */
@@ -64,7 +79,7 @@ export function findTeam(policy: Policy, name: string): Team {
 /** --team, else this clone's configured team, else the branch name's first component. */
 export async function resolveTeam(repo: GitRepo, policy: Policy, explicit?: string, branch?: string | null): Promise<Team> {
   if (explicit) return findTeam(policy, explicit);
-  const configured = await repo.configGet('coord-hooks.team');
+  const configured = await cloneSetting(repo, 'team');
   if (configured) return findTeam(policy, configured);
   const current = branch === undefined ? await repo.currentBranch() : branch;
   const prefix = current?.split('/')[0];

@@ -225,6 +225,12 @@ export function parsePathspec(text: string): CompiledPathspec {
   return new CompiledPathspec(text, magic, toByteString(match));
 }
 
+/** Parses a list in git's order: an empty element is reported before any other element is parsed. */
+export function parsePathspecs(texts: readonly string[]): CompiledPathspec[] {
+  if (texts.includes('')) parsePathspec(''); // throws git's "empty string" error
+  return texts.map(parsePathspec);
+}
+
 export interface PathspecListMatch {
   matched: boolean;
   /** The first non-exclude spec that matched (absent when the list has only excludes). */

@@ -40,7 +40,7 @@ test('in-scope edits pass, with a human summary', async () => {
   const result = await check();
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  expect(result.stdout).toMatch(/^ok: 1 commit\(s\) in HEAD stay inside team fw's scope/);
+  expect(result.stdout).toMatch(/^ok: 1 commit\(s\) in HEAD \(commits not on origin\/main, main\) stay inside team fw's scope/);
 });
 
 test('out-of-scope add, modify, delete', async () => {

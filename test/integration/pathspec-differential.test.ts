@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { foreignEnv, git, GitError, splitZ } from '../../git/run';
 import { lsFilesPrefixQuirk, pathspecTestPaths, pathspecTestPatternSets } from '../../fixtures/pathspec-cases';
-import { matchPathspecs, parsePathspec, PathspecSyntaxError, type CompiledPathspec } from '../../policy/pathspec';
+import { matchPathspecs, parsePathspec, parsePathspecs, PathspecSyntaxError, type CompiledPathspec } from '../../policy/pathspec';
 
 /** A positive :(icase) spec that selects nothing here but sets git's common prefix to 0 (see lsFilesPrefixQuirk). */
 const NEUTRALIZER = ':(icase,literal)zz-no-such-path';
@@ -85,7 +85,7 @@ test('parsePathspec + matchPathspecs select exactly what git ls-files selects', 
   for (const raw of rawSets) {
     let parsed: CompiledPathspec[] | PathspecSyntaxError;
     try {
-      parsed = raw.map(parsePathspec);
+      parsed = parsePathspecs(raw);
     } catch (error) {
       if (!(error instanceof PathspecSyntaxError)) throw error;
       parsed = error;

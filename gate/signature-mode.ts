@@ -1,0 +1,33 @@
+/**
+ * `signature` identity mode: every new commit a team pushes must be signed by a key listed for that
+ * team (principal = team name) in the signers file of the protected branch before the push.
+ */
+import type { RefRejection, RuleContext } from './ref-rules';
+import { signedBy } from './ref-rules';
+import type { Actor } from './scope';
+
+const PARALLEL = 4;
+
+export async function requireTeamSignatures(context: RuleContext, owners: Map<string, Actor[]>, refOf: (team: string) => string): Promise<RefRejection[]> {
+  const jobs: { commit: string; team: string }[] = [];
+  for (const [commit, actors] of owners) {
+    for (const actor of actors) if (actor.kind === 'team') jobs.push({ commit, team: actor.team.name });
+  }
+  const rejections: RefRejection[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      const verdict = await signedBy(context, job.commit, [job.team]);
+      if (!verdict.ok) {
+        rejections.push({
+          ref: refOf(job.team),
+          message: `commit ${job.commit.slice(0, 10)} is not signed by a key of team ${job.team}: ${verdict.detail}`,
+          fix: `sign your commits (git config commit.gpgsign true; git rebase --exec 'git commit --amend --no-edit -S' <base>) with a key the architect lists for "${job.team}" in ${context.policy.coord.signers}`,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, jobs.length) }, worker));
+  return rejections;
+}

@@ -1,0 +1,72 @@
+/**
+ * The post-merge hook (after `git pull` or `git merge`): when a policy file changed between ORIG_HEAD
+ * and HEAD, say so and show this clone's scope under the new policy. A notification: it never fails
+ * the merge (always exit 0; a problem is one warning line).
+ *
+ * Cheap first: one diff-tree limited to CLAUDE.md files and .coord/ decides; the policy is loaded only
+ * when one of them changed. (A signers file configured outside .coord/ is not noticed on its own.)
+ */
+import type { CommandIO } from '../../cli/command';
+import { errorMessage } from '../../core/errors';
+import { GitRepo } from '../../git/repo';
+import type { Team } from '../../policy/types';
+import { cloneTeam, teamHints } from './clone';
+
+const POLICY_CANDIDATES = [':(glob)**/CLAUDE.md', '.coord/'];
+
+/** Paths of policy files that changed from `before` to `after` (a CLAUDE.md counts when it has front-matter on either side). */
+export async function changedPolicyFiles(repo: GitRepo, before: string, after: string): Promise<string[]> {
+  const changes = await repo.changedPathsBetween(before, after, POLICY_CANDIDATES);
+  const objects = repo.objects();
+  const { hasFrontMatter } = changes.some((change) => change.path.endsWith('CLAUDE.md')) ? await import('../../policy/frontmatter') : { hasFrontMatter: () => false };
+  const out: string[] = [];
+  for (const change of changes) {
+    if (!change.path.endsWith('CLAUDE.md')) {
+      out.push(change.path);
+      continue;
+    }
+    const [old, next] = await Promise.all([objects.readBlobText(`${before}:${change.path}`), objects.readBlobText(`${after}:${change.path}`)]);
+    if ((old !== null && hasFrontMatter(old)) || (next !== null && hasFrontMatter(next))) out.push(change.path);
+  }
+  return out;
+}
+
+export function describeScope(team: Team): string {
+  const read = team.read.map((pattern) => pattern.text).join(', ') || '(nothing)';
+  return `write ${team.write.map((pattern) => pattern.text).join(', ')} · read ${read} (team ${team.name}, ${team.file})`;
+}
+
+function listFiles(paths: string[]): string {
+  return paths.length > 5 ? `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more` : paths.join(', ');
+}
+
+export async function runPostMerge(_args: string[], io: CommandIO): Promise<number> {
+  const repo = new GitRepo(io.cwd, io.env);
+  try {
+    const [before, after] = await Promise.all([repo.resolve('ORIG_HEAD^{commit}'), repo.resolve('HEAD^{commit}')]);
+    if (!before || !after || before === after) return 0;
+    const files = await changedPolicyFiles(repo, before, after);
+    if (files.length === 0) return 0;
+    const head = `coord-hooks: the policy changed (${listFiles(files)})`;
+    const { locatePolicy } = await import('../../policy/locate');
+    let located;
+    try {
+      located = await locatePolicy(repo);
+    } catch (error) {
+      io.err(`${head}, and it cannot be used: ${errorMessage(error).split('\n')[0]} (run \`coord-hooks check\` for every problem)\n`);
+      return 0;
+    }
+    const hints = await teamHints(repo);
+    const team = hints.possible ? await cloneTeam(located.policy, hints.configured, hints.branch).catch(() => null) : null;
+    // TODO(rounds): name what the change means for the current round (new tasks, a widened scope for this round's work).
+    io.err(team
+      ? `${head}; your scope is now: ${describeScope(team)}; policy from ${located.source}\n`
+      : `${head}; no team in this clone: \`coord-hooks explain PATH\` shows who may write what (policy from ${located.source})\n`);
+    return 0;
+  } catch (error) {
+    io.err(`coord-hooks: post-merge: ${errorMessage(error).split('\n')[0]} (ignored; the merge is done)\n`);
+    return 0;
+  } finally {
+    repo.close();
+  }
+}

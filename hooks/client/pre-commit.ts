@@ -1,0 +1,84 @@
+/**
+ * The pre-commit hook: judges the staged changes against this clone's team scope with the gate's own
+ * verdict code (gate/scope.ts judgeWrite) and the gate's policy (the protected branch). Early
+ * feedback only: the server gate is the guarantee.
+ *
+ * Runs on every commit, so it stays lean: two git calls decide whether there is a team at all
+ * (the architect's clone on main pays nothing more), one `git diff --cached` (started alongside)
+ * lists the staged writes, and the policy modules are loaded only when there is a team.
+ */
+import type { CommandIO } from '../../cli/command';
+import { GitRepo } from '../../git/repo';
+import { splitZ } from '../../git/run';
+import type { Write } from '../../gate/scope';
+import { cloneTeam, failureLines, skipHint, teamHints } from './clone';
+
+export const REFUSED = 'commit refused by coord-hooks pre-commit (the server would reject it too)';
+
+/** Label of staged writes in messages (where the gate names a commit). */
+export const STAGED_LABEL = 'staged';
+
+/**
+ * The staged changes as writes, from ONE `git diff --cached --raw -z --no-renames` (both sides of a
+ * rename, deletions as mode 000000, mode changes, symlinks with their index blob). GIT_INDEX_FILE in
+ * the hook's environment is honoured, so `git commit -a` and `git commit PATH` are judged correctly.
+ */
+export async function stagedWrites(repo: GitRepo): Promise<Write[]> {
+  const args = ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
+  const parts = splitZ((await repo.run(args)).stdout);
+  const writes: Write[] = [];
+  for (let index = 0; index + 1 < parts.length; index += 2) {
+    // ":<src mode> <dst mode> <src oid> <dst oid> <status>" then the path
+    const [, dstMode, , dstOid] = parts[index].slice(1).split(' ');
+    writes.push({ commit: STAGED_LABEL, path: parts[index + 1], mode: dstMode, oid: dstOid });
+  }
+  return writes;
+}
+
+function unstageHint(paths: string[]): string {
+  const shown = paths.slice(0, 5).map((path) => (/^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`));
+  return `  unstage: git restore --staged -- ${shown.join(' ')}${paths.length > shown.length ? ' …' : ''}  (your edits stay in the work tree)`;
+}
+
+export async function runPreCommit(_args: string[], io: CommandIO): Promise<number> {
+  const repo = new GitRepo(io.cwd, io.env);
+  try {
+    // The git calls run side by side; the policy modules load while the first ones are out.
+    const staged = stagedWrites(repo);
+    staged.catch(() => undefined); // awaited below, unless there is no team to judge for
+    const hints = await teamHints(repo);
+    if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory
+    const [{ locatePolicy }, { judgeWrite }, { judgeContext }, { formatViolations }] = await Promise.all([
+      import('../../policy/locate'), import('../../gate/scope'), import('../../gate/commits'), import('../../gate/messages'),
+    ]);
+    const writes = await staged;
+    if (writes.length === 0) return 0;
+    const { policy, source } = await locatePolicy(repo);
+    const team = await cloneTeam(policy, hints.configured, hints.branch);
+    if (!team) return 0;
+    const context = judgeContext(repo, policy);
+    const actor = { kind: 'team' as const, team };
+    const violations = [];
+    for (const write of writes) {
+      const violation = await judgeWrite(context, actor, write);
+      if (violation) violations.push(violation);
+    }
+    if (violations.length === 0) return 0;
+
+    const count = violations.length === 1 ? '1 staged change' : `${violations.length} staged changes`;
+    io.err([
+      `coord-hooks: ${count} break${violations.length === 1 ? 's' : ''} team ${team.name}'s write scope (policy from ${source}):`,
+      ...formatViolations(policy, violations),
+      unstageHint([...new Set(violations.map((violation) => violation.path))]),
+      REFUSED,
+    ].join('\n') + '\n');
+    return 1;
+  } catch (error) {
+    io.err([...failureLines('pre-commit', error),
+      'coord-hooks: the commit was stopped because the check could not run (client hooks fail closed);',
+      `  ${skipHint('commit')}`].join('\n') + '\n');
+    return 1;
+  } finally {
+    repo.close();
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The pre-push hook: the gate's verdict on each pushed team branch, computed in the clone before
+ * anything leaves it. Catches what `git commit --no-verify` let through. For every update of
+ * `refs/heads/<team>/…` on the remote: the commits being pushed (the local tip minus what the remote
+ * already has, i.e. refs/remotes/<remote>/* and the protected branch) and the net change from the
+ * merge-base with the protected branch, judged for the team that owns the REMOTE ref name
+ * (gate/range.ts judgeRange, as `coord-hooks check` does). Refs only the architect may update get a
+ * warning, and refuse the push in a team clone.
+ */
+import type { CommandIO } from '../../cli/command';
+import { GitRepo, ZERO_OID } from '../../git/repo';
+import type { RangeSpec } from '../../gate/range';
+import type { Violation } from '../../gate/scope';
+import type { Policy } from '../../policy/types';
+import { cloneTeam, configuredTeam, failureLines, readAll, skipHint } from './clone';
+
+export const REFUSED = 'push refused by coord-hooks pre-push (the server would reject it too)';
+
+export interface PushLine {
+  localRef: string;
+  localOid: string;
+  remoteRef: string;
+  remoteOid: string;
+}
+
+/** Lines `<local ref> <local oid> <remote ref> <remote oid>` (git's pre-push input). */
+export function parsePushLines(input: string): PushLine[] {
+  return input.split('\n').filter((line) => line.trim()).map((line) => {
+    const [localRef, localOid, remoteRef, remoteOid] = line.trim().split(' ');
+    if (!localRef || !localOid || !remoteRef || !remoteOid) throw new Error(`malformed pre-push input line: ${JSON.stringify(line)}`);
+    return { localRef, localOid, remoteRef, remoteOid };
+  });
+}
+
+/** Commits the remote already has, as far as this clone knows: its remote-tracking refs, the protected branch, the remote's old tip. */
+async function remoteHas(repo: GitRepo, remote: string, protectedOids: string[], remoteOids: string[]): Promise<string[]> {
+  const tracking = /^[\w.-]+$/.test(remote) ? await repo.listRefs([`refs/remotes/${remote}/`]) : [];
+  const known = new Set([...tracking.filter((ref) => ref.type === 'commit').map((ref) => ref.oid), ...protectedOids]);
+  for (const oid of remoteOids) {
+    if (oid !== ZERO_OID && !known.has(oid) && (await repo.resolve(`${oid}^{commit}`))) known.add(oid);
+  }
+  return [...known];
+}
+
+/** Why the server will refuse this ref unless the architect pushes it; null when a team may push it. */
+function architectOnly(policy: Policy, remoteRef: string, kind: string): string | null {
+  switch (kind) {
+    case 'protected': return `${remoteRef} is a protected branch: only the architect updates it (signed, fast-forward)`;
+    case 'no-namespace': return `${remoteRef} is outside every team namespace (${policy.teams.map((team) => `${team.name}/…`).join(', ')})`;
+    case 'tag': return policy.coord.otherTags === 'architect' ? `${remoteRef}: only the architect pushes tags other than round tags` : null;
+    case 'other': return `${remoteRef}: only the architect updates refs outside refs/heads and refs/tags`;
+    // extra-branch: allowed; done-tag / bad-round-tag: the server has the last word (TODO(rounds): check done tags here).
+    default: return null;
+  }
+}
+
+export async function runPrePush(args: string[], io: CommandIO): Promise<number> {
+  const remote = args[0] ?? 'origin';
+  const repo = new GitRepo(io.cwd, io.env);
+  try {
+    const updates = parsePushLines(await readAll(io.stdin)).filter((update) => update.localOid !== ZERO_OID); // deletions: skipped
+    if (updates.length === 0) return 0;
+    const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations }] = await Promise.all([
+      import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
+    ]);
+    const { policy, source } = await locatePolicy(repo);
+    const configured = await configuredTeam(repo);
+    const teamClone = configured ? await cloneTeam(policy, configured, null) : null;
+    const bases = await protectedRefs(repo);
+    const protectedOids = (await Promise.all(bases.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
+    const exclude = await remoteHas(repo, remote, protectedOids, updates.map((update) => update.remoteOid));
+
+    const warnings: string[] = [];
+    const violations: Violation[] = [];
+    let judged = 0;
+    for (const update of updates) {
+      const kind = classifyRef(policy, update.remoteRef);
+      if (kind.kind !== 'team') {
+        const why = architectOnly(policy, update.remoteRef, kind.kind);
+        if (why) warnings.push(why);
+        continue;
+      }
+      const resolved = await resolveRange(repo, update.localOid, bases);
+      const range: RangeSpec = { ...resolved, exclude, label: update.remoteRef };
+      const verdict = await judgeRange(repo, policy, kind.team, range);
+      judged += verdict.commits;
+      violations.push(...verdict.violations.map((violation) => ({ ...violation, ref: update.remoteRef })));
+    }
+
+    const refuseForRefs = warnings.length > 0 && teamClone !== null;
+    if (warnings.length) {
+      io.err([
+        `coord-hooks: the server will reject ${warnings.length === 1 ? 'this update' : 'these updates'} unless you are the architect:`,
+        ...warnings.map((warning) => `  ${warning}`),
+        teamClone ? `  this clone works for team ${teamClone.name}: push to ${teamClone.name}/… instead` : '  (no team configured in this clone: pushing anyway)',
+      ].join('\n') + '\n');
+    }
+    if (violations.length) {
+      const subjects = await repo.subjects([...new Set(violations.map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40,64}$/.test(commit)))]);
+      io.err([
+        `coord-hooks: ${violations.length} write${violations.length === 1 ? '' : 's'} outside the owning team's scope in ${judged} pushed commit(s) (policy from ${source}):`,
+        ...formatViolations(policy, violations, { subjects }),
+      ].join('\n') + '\n');
+    }
+    if (violations.length || refuseForRefs) {
+      io.err(`${REFUSED}\n`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    io.err([...failureLines('pre-push', error),
+      'coord-hooks: the push was stopped because the check could not run (client hooks fail closed);',
+      `  ${skipHint('push')}`].join('\n') + '\n');
+    return 1;
+  } finally {
+    repo.close();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The reference-transaction hook: one short line when a ref update brings round news. Runs on EVERY
+ * ref update (commit, checkout, fetch: on git 2.39 once per batch and state), so it decides from its
+ * arguments and stdin alone; the only git call is one config read, and only when there is news.
+ * It never fails a git operation: always exit 0, a problem is one warning line.
+ *
+ *   refs/tags/round-<N>/done/<team>          created  →  "round N: <team> is done"
+ *   refs/remotes/<remote>/<team>/round-<N>   created  →  "new announcement branch <team>/round-N"
+ *   refs/heads/<team>/round-<N>              created  →  (same)
+ * In a clone with coord-hooks.team set, announcement branches of other teams are not mentioned.
+ */
+import type { CommandIO } from '../../cli/command';
+import { errorMessage } from '../../core/errors';
+import { readAll, TEAM_KEY } from './clone';
+
+const ZERO = /^0+$/;
+const DONE_TAG = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
+const ROUND_BRANCH = /^refs\/(?:remotes\/[^/]+|heads)\/([^/]+)\/round-([1-9][0-9]{0,8})$/;
+
+export type RoundNews =
+  | { kind: 'done'; round: number; team: string }
+  | { kind: 'announcement'; round: number; team: string };
+
+/** Round news in the lines `<old> <new> <ref>` of one committed transaction, in order, without repeats. */
+export function roundNews(input: string): RoundNews[] {
+  const out: RoundNews[] = [];
+  const seen = new Set<string>();
+  for (const line of input.split('\n')) {
+    const [old, next, ref] = line.trim().split(' ');
+    if (!ref || !next || ZERO.test(next) || !old || !ZERO.test(old)) continue; // only creations
+    const done = DONE_TAG.exec(ref);
+    const branch = done ? null : ROUND_BRANCH.exec(ref);
+    const news: RoundNews | null = done ? { kind: 'done', round: Number(done[1]), team: done[2] }
+      : branch ? { kind: 'announcement', round: Number(branch[2]), team: branch[1] } : null;
+    if (!news) continue;
+    const key = `${news.kind} ${news.team} ${news.round}`;
+    if (!seen.has(key)) out.push(news);
+    seen.add(key);
+  }
+  return out;
+}
+
+export function newsLine(news: RoundNews): string {
+  // TODO(rounds): add the tally ("2 of 4 teams done", "all done: the architect merges") once rounds/ can count cheaply.
+  if (news.kind === 'done') return `round ${news.round}: ${news.team} is done`;
+  // TODO(tasks): show the first line of ANNOUNCEMENT.md on the branch and the command to read it (`coord-hooks watch`).
+  return `new announcement branch ${news.team}/round-${news.round}`;
+}
+
+export async function runReferenceTransaction(args: string[], io: CommandIO): Promise<number> {
+  if (args[0] !== 'committed') return 0; // prepared / aborted: nothing happened yet, or nothing at all
+  try {
+    const news = roundNews(await readAll(io.stdin));
+    if (news.length === 0) return 0;
+    let team: string | null = null;
+    if (news.some((item) => item.kind === 'announcement')) {
+      const { GitRepo } = await import('../../git/repo');
+      team = await new GitRepo(io.cwd, io.env).configGet(TEAM_KEY);
+    }
+    const shown = news.filter((item) => item.kind === 'done' || team === null || item.team === team);
+    for (const item of shown) io.err(`coord-hooks: ${newsLine(item)}\n`);
+  } catch (error) {
+    io.err(`coord-hooks: reference-transaction: ${errorMessage(error).split('\n')[0]} (ignored)\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,187 @@
+/**
+ * The Claude Code PreToolUse guard (`coord-hooks hook claude-guard`): reads the tool call as JSON on
+ * stdin and blocks (exit 2, the reason on stderr for the agent) a write outside the team's write scope,
+ * a write to a policy file, the agent's config, the git directory or outside the repository, and, when
+ * the team's read scope is narrower than everything, a read outside it. Bash commands get an ADVISORY
+ * look (hooks/guard-bash.ts). Allowed: exit 0, no output.
+ *
+ * In Claude Code only exit code 2 blocks, so every failure (bad input, no team, a broken policy, a
+ * timeout) ends in exit 2 with a message: the guard fails closed. It is early feedback; the server
+ * gate is the guarantee.
+ */
+import { existsSync, realpathSync } from 'fs';
+import { resolve } from 'path';
+import type { CommandIO } from '../cli/command';
+import { CoordError, errorMessage } from '../core/errors';
+import { GitRepo } from '../git/repo';
+import { configuredTeam, readAll, withDeadline } from './client/clone';
+import type { GuardRepo } from './guard-path';
+
+export const BLOCK = 2;
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Tools the guard judges; any other tool is allowed. */
+export const WRITE_TOOLS: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
+export const READ_TOOLS: Record<string, string> = { Read: 'file_path', Glob: 'path', Grep: 'path' };
+
+export interface GuardInput {
+  cwd: string;
+  tool_name: string;
+  tool_input: Record<string, unknown>;
+}
+
+interface Outcome {
+  code: number;
+  message?: string;
+}
+
+/** Variables that would point git at another repository than the one holding the agent's cwd. */
+const LOCATING_ENV = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_COMMON_DIR', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES'];
+
+export function parseGuardInput(text: string): GuardInput {
+  if (!text.trim()) throw new CoordError('no input on stdin', { hint: 'Claude Code sends the tool call as JSON; run this only as a PreToolUse hook' });
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CoordError(`the input is not JSON (${errorMessage(error)})`, { hint: 'Claude Code sends the tool call as JSON; run this only as a PreToolUse hook' });
+  }
+  const record = (data ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new CoordError('the input is not a JSON object');
+  if (record.hook_event_name !== undefined && record.hook_event_name !== 'PreToolUse') {
+    throw new CoordError(`hook_event_name is ${JSON.stringify(record.hook_event_name)}, not "PreToolUse"`, { hint: 'register the guard under hooks.PreToolUse in .claude/settings.json (`coord-hooks install --claude`)' });
+  }
+  if (typeof record.tool_name !== 'string' || !record.tool_name) throw new CoordError('the input has no "tool_name"');
+  if (typeof record.cwd !== 'string' || !record.cwd) throw new CoordError('the input has no "cwd"');
+  const toolInput = record.tool_input;
+  if (typeof toolInput !== 'object' || toolInput === null || Array.isArray(toolInput)) throw new CoordError('the input has no "tool_input" object');
+  return { cwd: record.cwd, tool_name: record.tool_name, tool_input: toolInput as Record<string, unknown> };
+}
+
+function field(input: GuardInput, name: string, required: boolean): string | undefined {
+  const value = input.tool_input[name];
+  if (typeof value === 'string' && value !== '') return value;
+  if (value === undefined && !required) return undefined;
+  throw new CoordError(`tool_input.${name} is missing or not a string in this ${input.tool_name} call`);
+}
+
+/** The repository holding `cwd`, its policy (the protected branch, as the server reads it) and the team. */
+export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promise<GuardRepo> {
+  if (!existsSync(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
+  const clean = { ...env };
+  for (const name of LOCATING_ENV) delete clean[name];
+  const repo = new GitRepo(cwd, clean);
+  try {
+    const { locatePolicy } = await import('../policy/locate');
+    const { resolveOnDisk } = await import('./guard-path');
+    const { cloneTeam } = await import('./client/clone');
+    const places = repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks'])
+      .catch((error: unknown) => { throw new CoordError(`${cwd} is not inside a git work tree (${errorMessage(error).split('\n')[0]})`, { hint: 'start the agent inside its clone of the repository' }); });
+    // All at once; the work-tree question is answered first so its message wins outside a repository.
+    const settled = await Promise.allSettled([places, locatePolicy(repo), configuredTeam(repo), repo.currentBranch()] as const);
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
+    const [where, located, configured, branch] = settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as
+      [Awaited<typeof places>, Awaited<ReturnType<typeof locatePolicy>>, string | null, string | null];
+    const [top, ...dirs] = where.stdout.toString('utf8').split('\n').filter(Boolean);
+    const explicit = configured ?? (env.COORD_HOOKS_TEAM || null);
+    const team = await cloneTeam(located.policy, explicit, branch);
+    if (!team) {
+      throw new CoordError(`cannot tell which team this agent works for${branch ? ` (branch "${branch}" is not <team>/…)` : ''}`, {
+        hint: 'run `coord-hooks install --team T` in the clone (git config coord-hooks.team T), set COORD_HOOKS_TEAM, or work on a branch <team>/…',
+      });
+    }
+    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team };
+  } finally {
+    repo.close();
+  }
+}
+
+/** A repository path for messages ("" is the top). */
+function shown(path: string): string {
+  return path === '' ? '. (the top of the repository)' : path;
+}
+
+function blockMessage(head: string, lines: string[]): string {
+  return [head, ...lines.map((line) => `  ${line}`)].join('\n') + '\n';
+}
+
+async function judgeTool(input: GuardInput, env: NodeJS.ProcessEnv): Promise<Outcome> {
+  const tool = input.tool_name;
+  const { cwd } = input;
+  if (tool in WRITE_TOOLS || tool in READ_TOOLS) {
+    const write = tool in WRITE_TOOLS;
+    const raw = field(input, write ? WRITE_TOOLS[tool] : READ_TOOLS[tool], write || tool === 'Read') ?? cwd;
+    const repo = await loadGuardRepo(cwd, env);
+    const paths = await import('./guard-path');
+    // Glob reaches what its pattern's literal directories name, below its path (default: cwd).
+    const pattern = tool === 'Glob' ? field(input, 'pattern', false) : undefined;
+    const target = paths.resolveOnDisk(resolve(cwd, raw, pattern ? literalPrefix(pattern) : ''));
+    const block = write ? paths.judgeWritePath(repo, target) : paths.judgeReadPath(repo, target, tool !== 'Read');
+    if (!block) return { code: 0 };
+    const verb = write ? `${tool} to` : `${tool} of`;
+    return { code: BLOCK, message: blockMessage(`coord-hooks guard: blocked ${verb} ${shown(block.path)}: ${paths.blockReasonText(repo, block)}`, paths.adviceLines(repo, block)) };
+  }
+  if (tool === 'Bash') return judgeBash(field(input, 'command', true)!, cwd, env);
+  return { code: 0 };
+}
+
+/** The directories of a glob pattern before its first wildcard: what it can reach. */
+export function literalPrefix(pattern: string): string {
+  const parts = pattern.split('/');
+  const literal = [];
+  for (const part of parts.slice(0, -1)) {
+    if (/[*?[{]/.test(part)) break;
+    literal.push(part);
+  }
+  return (pattern.startsWith('/') ? '/' : '') + literal.filter(Boolean).join('/');
+}
+
+async function judgeBash(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
+  const { bashWrites } = await import('./guard-bash');
+  const verdict = bashWrites(command, cwd);
+  if (verdict.writes.length === 0 && !verdict.skipsHooks) return { code: 0 };
+  const repo = await loadGuardRepo(cwd, env);
+  const paths = await import('./guard-path');
+  const lines: string[] = [];
+  let first = null;
+  for (const write of verdict.writes) {
+    const block = paths.judgeWritePath(repo, paths.resolveOnDisk(write.path), true, write.directory);
+    if (!block) continue;
+    first ??= block;
+    lines.push(`writes ${shown(block.path)} (${write.how}): ${paths.blockReasonText(repo, block)}`);
+  }
+  if (verdict.skipsHooks) {
+    lines.push(`uses ${verdict.skipsHooks}, which skips coord-hooks' client hooks: the server gate rejects out-of-scope pushes anyway; move the change instead`);
+  }
+  if (lines.length === 0) return { code: 0 };
+  const advice = first ? paths.adviceLines(repo, first) : [`team ${repo.team.name} may write: ${repo.team.write.map((pattern) => pattern.text).join(', ')}`];
+  return {
+    code: BLOCK,
+    message: blockMessage('coord-hooks guard: advisory: this Bash command looks like it breaks the team\'s scope; the server gate catches what this misses', [...lines, ...advice,
+      'this reads the command text only: if it is wrong, rewrite the command so the paths are inside the scope']),
+  };
+}
+
+function failure(tool: string | undefined, error: unknown): Outcome {
+  const what = tool ? `this ${tool} call` : 'this tool call';
+  const lines = [`${error instanceof CoordError ? '' : 'internal error: '}${errorMessage(error)}`];
+  if (error instanceof CoordError && error.hint) lines.push(`hint: ${error.hint}`);
+  return { code: BLOCK, message: blockMessage(`coord-hooks guard: cannot check ${what}, so it is blocked (the guard fails closed):`, lines) };
+}
+
+export async function runClaudeGuard(_args: string[], io: CommandIO): Promise<number> {
+  const requested = Number(io.env.COORD_HOOKS_GUARD_TIMEOUT_MS);
+  const ms = Number.isFinite(requested) && requested > 0 ? requested : DEFAULT_TIMEOUT_MS;
+  let tool: string | undefined;
+  const work = (async () => {
+    const input = parseGuardInput(await readAll(io.stdin));
+    tool = input.tool_name;
+    return judgeTool(input, io.env);
+  })().catch((error: unknown) => failure(tool, error));
+  const outcome = await withDeadline(work, ms, () => ({
+    code: BLOCK,
+    message: blockMessage(`coord-hooks guard: the check took longer than ${ms / 1000} s, so ${tool ? `this ${tool} call` : 'the call'} is blocked (the guard fails closed)`,
+      ['hint: retry; if it repeats, check that git answers quickly in this clone (`git status`)']),
+  }));
+  if (outcome.message) io.err(outcome.message);
+  return outcome.code;
+}

@@ -1,0 +1,148 @@
+/**
+ * The state of every round: which expected teams have a valid signed done-tag, which are pending, and
+ * which tags do not verify. One `for-each-ref` lists the round tags with their targets and times; tag
+ * objects are read (through the one cat-file batch) and verified only when the cache has no verdict,
+ * so a warm tally costs a fixed handful of git processes however many tags there are.
+ */
+import type { GitRepo } from '../git/repo';
+import { VerifyCache, verifyTags, type CachedVerdict, type TagToVerify, type VerifyStats } from './cache';
+import { checkRemote, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
+import { expectFromTagObject, teamsFromExpect } from './expected';
+
+export type TeamStateName = 'done' | 'pending' | 'invalid';
+
+export interface TeamState {
+  state: TeamStateName;
+  /** done: principal and key that verified. */
+  signer?: string;
+  /** done/invalid: tagger time, ISO 8601 UTC. */
+  time?: string;
+  /** done/invalid: the commit the tag points at. */
+  target?: string;
+  /** done/invalid: the tag object id. */
+  tag?: string;
+  /** invalid: why; pending: a note (e.g. not a team of the policy). */
+  detail?: string;
+}
+
+export interface RoundTally {
+  round: number;
+  /** Every expected team is done. */
+  complete: boolean;
+  expected: string[];
+  teams: Record<string, TeamState>;
+  /** Done-tags of teams the round does not expect. */
+  extra: Record<string, TeamState>;
+}
+
+export interface TallyResult {
+  rounds: RoundTally[];
+  /** Where policy and keys came from. */
+  source: string;
+  stats: VerifyStats;
+}
+
+export interface TallyOptions {
+  round?: number;
+  /** Fetch round tags and the protected branch from this remote first. */
+  remote?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+interface RoundRef {
+  oid: string;
+  type: string;
+  target: string;
+  time: number;
+  round: number;
+  /** Team name, or null for the round's start tag. */
+  team: string | null;
+}
+
+const DONE_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
+const START_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/start$/;
+
+/** One for-each-ref over the round tags: oid, type, peeled target, tagger time, name. */
+export async function listRoundRefs(repo: GitRepo, round?: number): Promise<RoundRef[]> {
+  const pattern = round === undefined ? 'refs/tags/round-*' : `refs/tags/round-${round}/`;
+  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(taggerdate:unix) %(refname)', pattern]);
+  const out: RoundRef[] = [];
+  for (const line of stdout.toString('utf8').split('\n')) {
+    if (!line) continue;
+    const [oid, type, peeled, time, name] = line.split(' ');
+    const done = DONE_REF.exec(name);
+    const start = done ? null : START_REF.exec(name);
+    if (!done && !start) continue;
+    out.push({ oid, type, target: peeled || oid, time: Number(time) || 0, round: Number((done ?? start)![1]), team: done ? done[2] : null });
+  }
+  return out;
+}
+
+/** `git fetch` of the round tags and the protected branch from `remote`, in one call; returns the protected ref. */
+export async function fetchRoundRefs(repo: GitRepo, remote: string, tagPattern = 'refs/tags/round-*'): Promise<string> {
+  const { named } = await checkRemote(repo, remote);
+  const target = await protectedFetchTarget(repo, remote, named);
+  await repo.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote,
+    `+${tagPattern}:${tagPattern}`, `+refs/heads/${target.branch}:${target.ref}`]);
+  return target.ref;
+}
+
+const iso = (seconds: number) => (seconds > 0 ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : undefined);
+
+/** A team's state from its tag's verdict. */
+export function teamState(ref: { oid: string; time: number; target: string }, verdict: CachedVerdict): TeamState {
+  const time = iso(ref.time || verdict.time);
+  if (verdict.ok) return { state: 'done', signer: verdict.signer, time, target: ref.target, tag: ref.oid };
+  return { state: 'invalid', detail: verdict.detail, time, target: ref.target, tag: ref.oid };
+}
+
+/** Expected teams of each round with a start tag (cached by tag oid: start tags never change either). */
+async function startLists(repo: GitRepo, starts: RoundRef[], cache: VerifyCache): Promise<Map<number, string[] | null>> {
+  const out = new Map<number, string[] | null>();
+  await Promise.all(starts.map(async (ref) => {
+    if (ref.type !== 'tag') { out.set(ref.round, null); return; }
+    let expect = cache.getStart(ref.oid);
+    if (expect === undefined) {
+      const object = await repo.objects().read(ref.oid);
+      expect = object ? expectFromTagObject(object.content) : null;
+      cache.setStart(ref.oid, expect);
+    }
+    out.set(ref.round, expect);
+  }));
+  return out;
+}
+
+export async function tallyRounds(repo: GitRepo, options: TallyOptions, context?: RoundContext): Promise<TallyResult> {
+  const protectedRef = options.remote ? await fetchRoundRefs(repo, options.remote) : undefined;
+  const ctx = context ?? (await loadRoundContext(repo, protectedRef));
+  const [refs, cache] = await Promise.all([listRoundRefs(repo, options.round), VerifyCache.open(repo)]);
+  const doneRefs = refs.filter((ref) => ref.team !== null);
+  const stats: VerifyStats = { cached: 0, verified: 0 };
+  const toVerify: TagToVerify[] = doneRefs.map((ref) => ({ oid: ref.oid, round: ref.round, team: ref.team! }));
+  const [verdicts, starts] = await Promise.all([
+    verifyTags(repo, toVerify, ctx.signers, cache, options.env, stats),
+    startLists(repo, refs.filter((ref) => ref.team === null), cache),
+  ]);
+  await cache.save(ctx.signers.key);
+
+  const byRound = new Map<number, RoundRef[]>();
+  for (const ref of doneRefs) byRound.set(ref.round, [...(byRound.get(ref.round) ?? []), ref]);
+  const roundNumbers = new Set<number>([...byRound.keys(), ...starts.keys()]);
+  if (options.round !== undefined) roundNumbers.add(options.round);
+  const policyTeams = new Set(ctx.policy.teams.map((team) => team.name));
+
+  const rounds = [...roundNumbers].sort((a, b) => a - b).map((round): RoundTally => {
+    const expected = teamsFromExpect(ctx.policy, starts.get(round) ?? null);
+    const teams: Record<string, TeamState> = {};
+    const extra: Record<string, TeamState> = {};
+    for (const team of expected) teams[team] = policyTeams.has(team) ? { state: 'pending' } : { state: 'pending', detail: `no team "${team}" in the policy` };
+    for (const ref of byRound.get(round) ?? []) {
+      const state = teamState(ref, verdicts.get(ref.oid)!);
+      if (Object.hasOwn(teams, ref.team!)) teams[ref.team!] = state;
+      else extra[ref.team!] = state;
+    }
+    const complete = expected.length > 0 && expected.every((team) => teams[team].state === 'done');
+    return { round, complete, expected, teams, extra };
+  });
+  return { rounds, source: ctx.source, stats };
+}

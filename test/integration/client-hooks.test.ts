@@ -1,0 +1,184 @@
+/**
+ * The client hooks in real clones, installed by `installCloneHooks` (the scripts `coord-hooks install`
+ * writes) and run by git itself: pre-commit, pre-push, post-merge, reference-transaction.
+ */
+import { installClientHooks } from '../../fixtures/client-hooks';
+import { teamClaude } from '../../fixtures/policies';
+import type { Repo } from '../../fixtures/repo';
+import { makeSetup, push, type Setup } from '../../fixtures/server';
+import { gitSync } from '../../git/run';
+import { roundNews } from '../../hooks/client/reference-transaction';
+
+let setup: Setup;
+let fw: Repo;
+let counter = 0;
+
+beforeAll(async () => {
+  setup = await makeSetup();
+  fw = setup.clone('fw');
+  await installClientHooks(fw, 'fw');
+  await installClientHooks(setup.architect);
+});
+
+/** A fresh fw branch from origin/main, clean work tree. */
+function branch(name: string): string {
+  counter += 1;
+  const full = `fw/${name}-${counter}`;
+  fw.git(['fetch', '-q', 'origin']);
+  fw.git(['checkout', '-q', '-f', '-B', full, 'origin/main']);
+  fw.git(['clean', '-qfdx']);
+  return full;
+}
+
+/** `git commit` with the hooks running (Repo.commit passes --no-verify). */
+function commit(repo: Repo, args: string[]) {
+  const before = repo.head();
+  const result = repo.tryGit(['commit', '-q', ...args]);
+  return { code: result.code, output: result.stdout.toString('utf8') + result.stderr, moved: repo.head() !== before };
+}
+
+/** git with extra environment (the Repo helper has none). */
+function gitEnv(repo: Repo, args: string[], env: NodeJS.ProcessEnv) {
+  const result = gitSync(args, { cwd: repo.dir, env: { ...repo.env, ...env }, okCodes: Array.from({ length: 255 }, (_, i) => i + 1) });
+  return { code: result.code, output: result.stdout.toString('utf8') + result.stderr };
+}
+
+describe('pre-commit', () => {
+  test('an out-of-scope commit is refused with the server\'s message; an in-scope one passes', () => {
+    branch('scope');
+    fw.write('pm/plan.md', 'x\n').git(['add', '-A']);
+    const refused = commit(fw, ['-m', 'touch pm']);
+    expect(refused.code).toBe(1);
+    expect(refused.moved).toBe(false);
+    expect(refused.output).toContain('staged: pm/plan.md');
+    expect(refused.output).toContain("outside team fw's write scope; it belongs to team pm");
+    expect(refused.output).toContain('team fw may write: fw/, experiments/x/');
+    expect(refused.output).toContain('commit refused by coord-hooks pre-commit (the server would reject it too)');
+    fw.git(['reset', '-q', '--hard']);
+    fw.git(['clean', '-qfdx']);
+
+    fw.write('fw/ok.txt', 'ok\n').git(['add', '-A']);
+    const accepted = commit(fw, ['-m', 'fw work']);
+    expect(accepted).toEqual({ code: 0, output: '', moved: true });
+  });
+
+  test('renames from outside, symlinks leaving the scope, policy files and `commit -a` are judged', () => {
+    branch('kinds');
+    fw.git(['mv', 'pm/README.md', 'fw/taken.md']);
+    fw.symlink('fw/escape', '../qa/README.md');
+    fw.write('fw/CLAUDE.md', teamClaude(['fw/', 'pm/']));
+    fw.git(['add', '-A']);
+    const refused = commit(fw, ['-m', 'three ways out']);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('staged: pm/README.md');
+    expect(refused.output).toMatch(/staged: fw\/escape\n\s+symlink to "..\/qa\/README.md"/);
+    expect(refused.output).toMatch(/staged: fw\/CLAUDE.md\n\s+policy file/);
+    expect(refused.output).not.toContain('fw/taken.md');
+
+    branch('all');
+    fw.write('qa/README.md', 'edited\n');
+    const all = commit(fw, ['-a', '-m', 'commit -a']);
+    expect(all.code).toBe(1);
+    expect(all.output).toContain('staged: qa/README.md');
+  });
+
+  test('COORD_HOOKS=0 skips the client hooks (the template says so)', () => {
+    branch('skip');
+    fw.write('pm/skip.md', 'x\n').git(['add', '-A']);
+    const result = gitEnv(fw, ['commit', '-q', '-m', 'skipped'], { COORD_HOOKS: '0' });
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('coord-hooks: pre-commit skipped (COORD_HOOKS=0)');
+  });
+
+  test('no team (the architect on main): silent, exit 0', () => {
+    const architect = setup.architect;
+    architect.write('pm/from-architect.md', 'x\n').git(['add', '-A']);
+    const result = commit(architect, ['-m', 'architect edits pm']);
+    expect(result).toEqual({ code: 0, output: '', moved: true });
+    architect.git(['reset', '-q', '--hard', 'origin/main']);
+  });
+});
+
+describe('pre-push', () => {
+  test('refuses an out-of-scope commit made with --no-verify; the server would have refused it too', () => {
+    const name = branch('push');
+    fw.commit('fw work', { 'fw/a.txt': 'a\n' });
+    fw.commit('sneak into pm', { 'pm/sneak.md': 'x\n' }); // Repo.commit uses --no-verify
+    const refused = push(fw, [`${name}:${name}`]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('(sneak into pm): pm/sneak.md');
+    expect(refused.output).toContain(`${name} `);
+    expect(refused.output).toContain('push refused by coord-hooks pre-push (the server would reject it too)');
+    expect(refused.output).not.toContain('fw/a.txt');
+    expect(setup.server.tryGit(['rev-parse', '--verify', '-q', `refs/heads/${name}`]).code).not.toBe(0);
+
+    const skipped = gitEnv(fw, ['push', '--porcelain', 'origin', `${name}:${name}`], { COORD_HOOKS: '0' });
+    expect(skipped.code).not.toBe(0);
+    expect(skipped.output).toContain('coord-hooks: push rejected'); // the server gate
+  });
+
+  test('an in-scope branch is pushed; pushing to main from a team clone is refused', () => {
+    const name = branch('ok');
+    fw.commit('fw only', { 'fw/b.txt': 'b\n' });
+    const ok = push(fw, [`${name}:${name}`]);
+    expect(ok.code).toBe(0);
+    expect(ok.output).not.toContain('coord-hooks:');
+    const main = push(fw, [`${name}:main`]);
+    expect(main.code).not.toBe(0);
+    expect(main.output).toContain('refs/heads/main is a protected branch: only the architect updates it');
+    expect(main.output).toContain('push to fw/… instead');
+  });
+
+  test('deleting a branch is not judged', () => {
+    const name = branch('delete');
+    fw.commit('fw', { 'fw/c.txt': 'c\n' });
+    expect(push(fw, [`${name}:${name}`]).code).toBe(0);
+    expect(push(fw, [`:${name}`]).code).toBe(0);
+  });
+});
+
+describe('notifications', () => {
+  test('post-merge shows the new scope after pulling the architect\'s policy change', () => {
+    const architect = setup.architect;
+    architect.git(['fetch', '-q', 'origin']);
+    architect.git(['reset', '-q', '--hard', 'origin/main']);
+    architect.write('fw/CLAUDE.md', teamClaude(['fw/', 'experiments/x/', 'shared/'])).git(['add', '-A']);
+    architect.git(['commit', '-q', '-m', 'widen fw']); // signed (makeSetup configures it)
+    expect(push(architect, ['main']).code).toBe(0);
+
+    fw.git(['checkout', '-q', '-f', '-B', 'main', 'origin/main~0']);
+    const pulled = fw.tryGit(['pull', '--no-rebase', 'origin', 'main']);
+    const output = pulled.stdout.toString('utf8') + pulled.stderr;
+    expect(pulled.code).toBe(0);
+    expect(output).toContain('coord-hooks: the policy changed (fw/CLAUDE.md); your scope is now: write fw/, experiments/x/, shared/ · read *');
+  });
+
+  test('reference-transaction announces a fetched done tag and the team\'s new round branch', () => {
+    const server = setup.server;
+    server.git(['tag', '-a', '-m', 'pm is done', 'round-1/done/pm', 'main']);
+    server.git(['branch', 'fw/round-4', 'main']);
+    server.git(['branch', 'pm/round-4', 'main']);
+    const fetched = fw.tryGit(['fetch', '--tags', 'origin']);
+    const output = fetched.stdout.toString('utf8') + fetched.stderr;
+    expect(fetched.code).toBe(0);
+    expect(output).toContain('coord-hooks: round 1: pm is done');
+    expect(output).toContain('coord-hooks: new announcement branch fw/round-4');
+    expect(output).not.toContain('announcement branch pm/round-4'); // another team's
+    expect(output.match(/round 1: pm is done/g)).toHaveLength(1);
+  });
+
+  test('roundNews: only creations of round refs, each once', () => {
+    const zero = '0'.repeat(40);
+    const a = 'a'.repeat(40);
+    const input = [
+      `${zero} ${a} refs/tags/round-3/done/fw`,
+      `${zero} ${a} refs/tags/round-3/done/fw`,
+      `${a} ${zero} refs/tags/round-2/done/qa`,
+      `${a} ${a} refs/remotes/origin/fw/round-5`,
+      `${zero} ${a} refs/remotes/origin/qa/round-5`,
+      `${zero} ${a} refs/heads/fw/feature`,
+      `${zero} ${a} refs/tags/round-x/done/fw`,
+    ].join('\n');
+    expect(roundNews(input)).toEqual([{ kind: 'done', round: 3, team: 'fw' }, { kind: 'announcement', round: 5, team: 'qa' }]);
+  });
+});

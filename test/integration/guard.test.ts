@@ -1,0 +1,187 @@
+/**
+ * The Claude Code PreToolUse guard, run as Claude Code runs it: the compiled CLI in a fresh process,
+ * the tool call as JSON on stdin, in real clones. Exit 2 blocks (reason on stderr); 0 allows silently.
+ */
+import { mkdirSync } from 'fs';
+import { join } from 'path';
+import { guardTool, preToolUse, runGuard } from '../../fixtures/client-hooks';
+import { STANDARD_POLICY } from '../../fixtures/policies';
+import type { Repo } from '../../fixtures/repo';
+import { makeSetup, type Setup } from '../../fixtures/server';
+
+let setup: Setup;
+let fw: Repo;
+let ops: Repo;
+
+const OPS_CLAUDE = '---\nscope:\n  write: ["ops/"]\n  read: ["ops/", "shared/"]\n---\n# ops\n';
+
+beforeAll(async () => {
+  setup = await makeSetup({ policy: { ...STANDARD_POLICY, 'ops/CLAUDE.md': OPS_CLAUDE } });
+  fw = setup.clone('fw');
+  fw.git(['config', 'coord-hooks.team', 'fw']);
+  ops = setup.clone('ops');
+  ops.git(['checkout', '-q', '-b', 'ops/round-1']); // team from the branch name
+});
+
+async function expectBlocked(repo: Repo, tool: string, input: Record<string, unknown>, ...expected: (string | RegExp)[]) {
+  const result = await guardTool(repo, tool, input);
+  expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 2, stdout: '' });
+  for (const text of expected) expect(result.stderr).toMatch(text);
+  return result.stderr;
+}
+
+async function expectAllowed(repo: Repo, tool: string, input: Record<string, unknown>, cwd?: string) {
+  const result = await guardTool(repo, tool, input, cwd);
+  expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
+}
+
+describe('writes', () => {
+  test('out-of-scope Write is blocked with the scope, the owner and what to do', async () => {
+    const stderr = await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'pm/plan.md'), content: 'x' },
+      'blocked Write to pm/plan.md', "outside team fw's write scope; it belongs to team pm", 'team fw may write: fw/, experiments/x/',
+      'write inside fw/… or experiments/x/… instead, or put the request in REPLY.md for the architect');
+    expect(stderr).toContain('policy from origin/main');
+  });
+
+  test('in-scope Edit and MultiEdit are allowed, relative paths against cwd', async () => {
+    await expectAllowed(fw, 'Edit', { file_path: join(fw.dir, 'fw/README.md'), old_string: 'a', new_string: 'b' });
+    await expectAllowed(fw, 'MultiEdit', { file_path: '../experiments/x/new.txt', edits: [] }, join(fw.dir, 'fw'));
+  });
+
+  test('`..` is normalised before judging: fw/../pm/x is pm/x', async () => {
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/../pm/x'), content: '' }, 'blocked Write to pm/x');
+    await expectBlocked(fw, 'Write', { file_path: 'fw/../../pm/x' }, 'outside the repository');
+  });
+
+  test('a write through a symlinked directory in scope that points outside it is blocked', async () => {
+    fw.symlink('fw/pm-link', '../pm');
+    fw.symlink('fw/dangling', '../qa/new-dir/file.txt');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/pm-link/sneaky.md') }, 'blocked Write to pm/sneaky.md', 'it belongs to team pm');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/dangling') }, 'blocked Write to qa/new-dir/file.txt');
+  });
+
+  test('policy files, the agent config, the git directory and the hooks are blocked', async () => {
+    await expectBlocked(fw, 'Edit', { file_path: join(fw.dir, 'fw/CLAUDE.md') }, 'policy file', 'REPLY.md');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/sub/CLAUDE.md') }, 'policy file');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.coord/allowed_signers') }, 'policy file');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.claude/settings.json') }, 'blocked Write to .claude/settings.json', 'configure the agent');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.git/hooks/pre-commit') }, 'git directory');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.git/config') }, 'git directory');
+  });
+
+  test('a path outside the repository is blocked for writes', async () => {
+    await expectBlocked(fw, 'Write', { file_path: join(setup.root, 'elsewhere.txt') }, 'outside the repository');
+    await expectBlocked(fw, 'Write', { file_path: '/tmp/coord-hooks-guard-test.txt' }, 'outside the repository');
+  });
+
+  test('NotebookEdit is judged by notebook_path, both ways', async () => {
+    await expectAllowed(fw, 'NotebookEdit', { notebook_path: join(fw.dir, 'fw/analysis.ipynb'), new_source: '' });
+    await expectBlocked(fw, 'NotebookEdit', { notebook_path: join(fw.dir, 'pm/analysis.ipynb'), new_source: '' }, 'blocked NotebookEdit to pm/analysis.ipynb');
+  });
+
+  test('tools the guard does not judge are allowed', async () => {
+    await expectAllowed(fw, 'WebFetch', { url: 'https://example.invalid' });
+    await expectAllowed(fw, 'TodoWrite', { todos: [] });
+  });
+});
+
+describe('reads', () => {
+  test('with read scope "*" every read is allowed, even outside the repository', async () => {
+    await expectAllowed(fw, 'Read', { file_path: join(fw.dir, 'pm/README.md') });
+    await expectAllowed(fw, 'Read', { file_path: '/etc/hostname' });
+    await expectAllowed(fw, 'Grep', { pattern: 'x' });
+  });
+
+  test('with a narrow read scope, reads outside it are blocked; inside, and policy files, allowed', async () => {
+    await expectBlocked(ops, 'Read', { file_path: join(ops.dir, 'pm/README.md') }, 'blocked Read of pm/README.md', "outside team ops's read scope", 'team ops may read: ops/, shared/');
+    await expectBlocked(ops, 'Read', { file_path: '/etc/hostname' }, 'outside the repository');
+    await expectBlocked(ops, 'Grep', { pattern: 'x' }, 'blocked Grep of');
+    await expectBlocked(ops, 'Glob', { pattern: 'pm/**/*.md' }, 'blocked Glob of pm');
+    await expectAllowed(ops, 'Read', { file_path: join(ops.dir, 'shared/config.txt') });
+    await expectAllowed(ops, 'Glob', { pattern: '**/*.txt', path: join(ops.dir, 'shared') });
+    await expectAllowed(ops, 'Grep', { pattern: 'x', path: 'ops' });
+    await expectAllowed(ops, 'Read', { file_path: join(ops.dir, 'CLAUDE.md') });
+  });
+});
+
+describe('Bash (advisory)', () => {
+  test('a redirection into another team\'s directory is flagged, with the advisory label', async () => {
+    await expectBlocked(fw, 'Bash', { command: 'echo x > pm/a' }, 'advisory', 'the server gate catches what this misses', 'writes pm/a (`>` redirection)');
+  });
+
+  test('tee, mv/cp destinations, rm, sed -i, touch, after cd', async () => {
+    await expectBlocked(fw, 'Bash', { command: 'date | tee -a fw/log qa/log' }, 'writes qa/log (tee)');
+    await expectBlocked(fw, 'Bash', { command: 'cp fw/README.md pm/copy.md' }, 'writes pm/copy.md (cp)');
+    await expectBlocked(fw, 'Bash', { command: 'mv -f fw/a.txt "shared/b c.txt"' }, 'writes shared/b c.txt (mv)', 'no team may write it');
+    await expectBlocked(fw, 'Bash', { command: 'rm -rf qa/' }, 'writes qa (rm)');
+    await expectBlocked(fw, 'Bash', { command: "sed -i 's/a/b/' pm/README.md" }, 'writes pm/README.md (sed -i)');
+    await expectBlocked(fw, 'Bash', { command: 'cd pm && touch x' }, 'writes pm/x (touch)');
+    await expectBlocked(fw, 'Bash', { command: 'cat > fw/CLAUDE.md <<EOF\n---\nscope: {}\nEOF' }, 'writes fw/CLAUDE.md', 'policy file');
+  });
+
+  test('reading commands, in-scope writes and scratch files outside the repository pass', async () => {
+    await expectAllowed(fw, 'Bash', { command: 'ls' });
+    await expectAllowed(fw, 'Bash', { command: 'grep -r x pm/ 2>/dev/null | head > fw/out.txt' });
+    await expectAllowed(fw, 'Bash', { command: "echo '> pm/a' && sed 's/a/b/' pm/README.md > /tmp/coord-hooks-scratch" });
+    await expectAllowed(fw, 'Bash', { command: 'cp pm/README.md fw/ && echo "$X" > "$OUT"' });
+    await expectAllowed(fw, 'Bash', { command: 'mkdir -p fw && rm -rf fw/tmp/ experiments/x && cp -r pm/README.md qa/README.md fw' });
+  });
+
+  test('skipping the client hooks is flagged', async () => {
+    await expectBlocked(fw, 'Bash', { command: 'git commit --no-verify -m x' }, 'git --no-verify', 'server gate rejects');
+    await expectBlocked(fw, 'Bash', { command: 'COORD_HOOKS=0 git push origin fw/x' }, 'COORD_HOOKS=0');
+  });
+});
+
+describe('fails closed', () => {
+  const run = (input: string, repo = fw) => runGuard(repo.dir, input, repo.env);
+
+  test('garbage and empty stdin are blocked with a message', async () => {
+    for (const input of ['{not json', '', '[1,2]', '"Write"']) {
+      const result = await run(input);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/coord-hooks guard: cannot check this tool call, so it is blocked/);
+    }
+  });
+
+  test('missing fields are blocked', async () => {
+    const noPath = await run(preToolUse(fw.dir, 'Write', { content: 'x' }));
+    expect(noPath.code).toBe(2);
+    expect(noPath.stderr).toContain('tool_input.file_path is missing');
+    const noCwd = await run(JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: 'fw/x' } }));
+    expect(noCwd.code).toBe(2);
+    expect(noCwd.stderr).toContain('no "cwd"');
+  });
+
+  test('an unknown team, or no team at all, is blocked', async () => {
+    const stranger = setup.clone('stranger');
+    stranger.git(['config', 'coord-hooks.team', 'nosuch']);
+    await expectBlocked(stranger, 'Write', { file_path: join(stranger.dir, 'fw/x') }, 'no team "nosuch" in the policy', 'teams are: fw, ops, pm, qa');
+    const nobody = setup.clone('nobody');
+    await expectBlocked(nobody, 'Edit', { file_path: join(nobody.dir, 'fw/x') }, 'cannot tell which team', 'coord-hooks install --team T');
+    const envTeam = await runGuard(nobody.dir, preToolUse(nobody.dir, 'Edit', { file_path: 'fw/x' }), { ...nobody.env, COORD_HOOKS_TEAM: 'fw' });
+    expect(envTeam.code).toBe(0);
+  });
+
+  test('a cwd outside any repository is blocked', async () => {
+    const outside = join(setup.root, 'not-a-repo');
+    mkdirSync(outside, { recursive: true });
+    const result = await runGuard(outside, preToolUse(outside, 'Write', { file_path: 'x' }), fw.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('is not inside a git work tree');
+  });
+
+  test('a timeout blocks', async () => {
+    const result = await runGuard(fw.dir, preToolUse(fw.dir, 'Write', { file_path: 'fw/x' }), { ...fw.env, COORD_HOOKS_GUARD_TIMEOUT_MS: '1' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('took longer than 0.001 s');
+  });
+
+  test('a broken policy on the protected branch is blocked with the problems', async () => {
+    const broken = setup.clone('broken');
+    broken.git(['config', 'coord-hooks.team', 'fw']);
+    broken.commit('break the policy locally', { 'fw/CLAUDE.md': '---\nscope:\n  wirte: ["fw/"]\n---\n' });
+    broken.git(['update-ref', 'refs/remotes/origin/main', 'HEAD']);
+    await expectBlocked(broken, 'Write', { file_path: join(broken.dir, 'fw/x') }, 'unknown key "wirte"', /hint: .*problem/);
+  });
+});
