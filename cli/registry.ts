@@ -8,5 +8,9 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   explain: { summary: 'which teams may write a path, and which pattern says so', load: async () => (await import('./explain')).default as CommandSpec },
   install: { summary: 'install the git hooks: early feedback in a clone, or the gate in a bare repository (--server)', load: async () => (await import('./install')).default as CommandSpec },
   uninstall: { summary: 'remove coord-hooks\' git hooks and put chained hooks back', load: async () => (await import('./uninstall')).default as CommandSpec },
+  keys: { summary: 'show (or --create) the key this clone signs round tags with, and the signers line for the architect', load: async () => (await import('./keys')).default as CommandSpec },
+  'signal-done': { summary: 'sign and push the tag round-N/done/<team> on your team branch', load: async () => (await import('./signal-done')).default as CommandSpec },
+  tally: { summary: 'which teams have signalled each round done (verified signatures)', load: async () => (await import('./tally')).default as CommandSpec },
+  'wait-for': { summary: 'wait until teams have signalled a round done (the barrier)', load: async () => (await import('./wait-for')).default as CommandSpec },
   hook: { summary: 'run an installed git hook (used by the scripts `install` writes)', load: async () => (await import('./hook')).default as CommandSpec },
 };

@@ -3,6 +3,7 @@
  * Callers pass the environment explicitly: inside a hook, strip GIT_* (git/run.ts foreignEnv).
  */
 import { spawn } from 'child_process';
+import { closeSync, openSync } from 'fs';
 
 export interface ProcessResult {
   code: number;
@@ -36,4 +37,53 @@ export function runProcess(
 export function spawnDetached(command: string, options: { env: NodeJS.ProcessEnv; cwd: string; logFd: number }): void {
   const child = spawn('/bin/sh', ['-c', command], { env: options.env, cwd: options.cwd, detached: true, stdio: ['ignore', options.logFd, options.logFd] });
   child.unref();
+}
+
+export interface StartedProcess {
+  pid: number;
+  /** SIGTERM to the process group, SIGKILL after `graceMs` (default 5 s); resolves once it has exited. Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a long-running program (a test server) in its own process group, its stdout and stderr
+ * appended to `logFile`. The caller must `stop()` it: that ends the program and anything it started.
+ */
+export function startProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; logFile: string }): StartedProcess {
+  const log = openSync(options.logFile, 'a');
+  let child;
+  try {
+    child = spawn(command, args, { env: options.env, cwd: options.cwd, detached: true, stdio: ['ignore', log, log] });
+  } finally {
+    closeSync(log);
+  }
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', () => { exited = true; resolve(); });
+    child.once('error', () => { exited = true; resolve(); });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`cannot start ${command} (not found or not executable)`);
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  return {
+    pid,
+    async stop(graceMs = 5000) {
+      if (exited) return;
+      signal('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), graceMs); });
+      const outcome = await Promise.race([exit.then(() => 'exited' as const), late]);
+      clearTimeout(timer);
+      if (outcome === 'late') {
+        signal('SIGKILL');
+        await exit;
+      }
+    },
+  };
 }

@@ -7,7 +7,7 @@ import { hostPusher } from './identity';
 import { parseUpdates } from './push';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import { announceCompletion, completedRounds } from './round-complete';
-import { readServerSettings } from './server-settings';
+import { hookGitDir, readServerSettings } from './server-settings';
 
 export async function runPostReceive(_args: string[], io: CommandIO): Promise<number> {
   const repo = new GitRepo(io.cwd, io.env);
@@ -15,7 +15,7 @@ export async function runPostReceive(_args: string[], io: CommandIO): Promise<nu
     const chunks: Buffer[] = [];
     for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     const updates = parseUpdates(Buffer.concat(chunks).toString('utf8'));
-    const gitDir = await repo.gitDir();
+    const gitDir = await hookGitDir(repo);
     appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
     if (updates.some((update) => update.ref.startsWith('refs/tags/round-'))) {
       const settings = await readServerSettings(repo);

@@ -44,7 +44,7 @@ interface LoadedPolicy {
 /** The policy as it was before the push; in an empty repository, from the push that creates the branch. */
 async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[]): Promise<LoadedPolicy> {
   const ref = `refs/heads/${policyBranch}`;
-  const tip = await repo.resolve(`${ref}^{commit}`);
+  const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
   let source = tip;
   if (tip === null) {
     const creation = updates.find((update) => update.ref === ref && !isDeletion(update));

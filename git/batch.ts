@@ -3,13 +3,20 @@
  * Requests are answered in order; callers may issue many without awaiting each.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
-import { gitEnv, GitError } from './run';
+import { gitEnv, GitError, traceSpawn } from './run';
 
 export interface GitObject {
   oid: string;
   type: 'blob' | 'tree' | 'commit' | 'tag';
   size: number;
   content: Buffer;
+}
+
+export interface TreeEntry {
+  /** Octal mode as git writes it in trees ("100644", "40000", "120000", "160000"). */
+  mode: string;
+  name: string;
+  oid: string;
 }
 
 interface Pending {
@@ -26,6 +33,7 @@ export class CatFileBatch {
   private stderr = '';
 
   constructor(cwd: string, env?: NodeJS.ProcessEnv) {
+    traceSpawn(['cat-file', '--batch'], env);
     this.child = spawn('git', ['cat-file', '--batch'], { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
     this.child.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString('utf8'); });
@@ -49,6 +57,25 @@ export class CatFileBatch {
   async readBlobText(rev: string): Promise<string | null> {
     const object = await this.read(rev);
     return object && object.type === 'blob' ? object.content.toString('utf8') : null;
+  }
+
+  /** Entries of a tree object (by oid or `rev:path`); null when it is missing or not a tree. */
+  async readTree(rev: string): Promise<TreeEntry[] | null> {
+    const object = await this.read(rev);
+    if (!object || object.type !== 'tree') return null;
+    const entries: TreeEntry[] = [];
+    const data = object.content;
+    let offset = 0;
+    while (offset < data.length) {
+      const space = data.indexOf(32, offset);
+      const nul = data.indexOf(0, space);
+      const mode = data.subarray(offset, space).toString('latin1');
+      const name = data.subarray(space + 1, nul).toString('utf8');
+      const oidLength = object.oid.length / 2;
+      entries.push({ mode, name, oid: data.subarray(nul + 1, nul + 1 + oidLength).toString('hex') });
+      offset = nul + 1 + oidLength;
+    }
+    return entries;
   }
 
   close(): void {

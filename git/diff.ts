@@ -6,7 +6,7 @@
  * merge's own changes), --always (a header for every commit, even an empty one).
  */
 import { spawn } from 'child_process';
-import { gitEnv, GitError } from './run';
+import { gitEnv, GitError, traceSpawn } from './run';
 
 export interface DiffEntry {
   path: string;
@@ -52,6 +52,7 @@ export function streamCommitDiffs(
 ): Promise<void> {
   const args = ['diff-tree', '--stdin', '-r', '-z', '-c', '--no-renames', '--root', '--always', '--no-ext-diff', '--no-textconv'];
   return new Promise((resolve, reject) => {
+    traceSpawn(args, env);
     const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let pendingToken = '';

@@ -3,6 +3,7 @@
  * GitError carrying the exit code and git's stderr.
  */
 import { spawn, spawnSync } from 'child_process';
+import { appendFileSync } from 'fs';
 
 export interface GitCallOptions {
   cwd: string;
@@ -52,7 +53,22 @@ export function foreignEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
   return out;
 }
 
+/**
+ * With COORD_HOOKS_TRACE=FILE, every git process coord-hooks starts is appended to FILE (one line of
+ * arguments): how tests and people check that a push costs a bounded number of processes.
+ */
+export function traceSpawn(args: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const file = env.COORD_HOOKS_TRACE;
+  if (!file) return;
+  try {
+    appendFileSync(file, `${process.pid} git ${args.join(' ')}\n`);
+  } catch {
+    // Tracing is a debugging aid; it never breaks the work.
+  }
+}
+
 export function git(args: string[], options: GitCallOptions): Promise<GitResult> {
+  traceSpawn(args, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd: options.cwd, env: gitEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -72,6 +88,7 @@ export function git(args: string[], options: GitCallOptions): Promise<GitResult>
 
 /** Synchronous variant for the few start-up paths where an await chain costs more than it saves. */
 export function gitSync(args: string[], options: GitCallOptions): GitResult {
+  traceSpawn(args, options.env);
   const result = spawnSync('git', args, { cwd: options.cwd, env: gitEnv(options.env), input: options.input ?? '', maxBuffer: 1 << 30 });
   if (result.error) throw new GitError(args, null, String(result.error), result.error);
   const code = result.status ?? -1;

@@ -15,8 +15,6 @@ export interface TreePolicy {
   warnings: PolicyProblem[];
   /** The commit the policy was read from. */
   commit: string;
-  /** Blob id of the signers file in that commit, or null when it has none. */
-  signersBlob: string | null;
 }
 
 export async function readPolicyFiles(repo: GitRepo, commit: string): Promise<PolicyFile[]> {
@@ -41,6 +39,5 @@ export async function loadPolicyFromTree(repo: GitRepo, commit: string): Promise
   const files = await readPolicyFiles(repo, commit);
   const { policy, problems, warnings } = buildPolicy(files);
   if (!policy) throw new PolicyError(problems, `the policy on ${commit.slice(0, 12)}`);
-  const signers = await repo.resolve(`${commit}:${policy.coord.signers}`);
-  return { policy, warnings, commit, signersBlob: signers };
+  return { policy, warnings, commit };
 }

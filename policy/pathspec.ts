@@ -72,8 +72,8 @@ function rejected(text: string, gitSays: string, advice: string): PathspecSyntax
   return new PathspecSyntaxError(`invalid pathspec '${text}': git says "fatal: ${gitSays}"; ${advice}`, { pattern: text });
 }
 
-function unsupported(text: string, what: string): PathspecSyntaxError {
-  return new PathspecSyntaxError(`unsupported pathspec '${text}': ${what}; ${SUPPORTED}`,
+function unsupported(text: string, what: string, advice = SUPPORTED): PathspecSyntaxError {
+  return new PathspecSyntaxError(`unsupported pathspec '${text}': ${what}; ${advice}`,
     { pattern: text, gitRejects: false });
 }
 
@@ -92,11 +92,11 @@ function parseMagic(text: string): { magic: PathspecMagic; rest: string } {
       pos = text[end] === ',' ? end + 1 : end;
       if (word === '') continue;
       if (word === 'top' || word === 'literal' || word === 'glob' || word === 'icase' || word === 'exclude') magic[word] = true;
-      else if (word === 'attr' || word.startsWith('attr:')) throw unsupported(text, "attribute magic ':(attr:...)' depends on .gitattributes, not on the path");
-      else if (word.startsWith('prefix:')) throw unsupported(text, "':(prefix:N)' is git-internal magic");
+      else if (word === 'attr' || word.startsWith('attr:')) throw unsupported(text, "attribute magic ':(attr...)' is not supported (git accepts it; it depends on .gitattributes, not on the path)");
+      else if (word.startsWith('prefix:')) throw unsupported(text, "':(prefix:N)' is not supported (git accepts it; it is git-internal)");
       else throw rejected(text, `Invalid pathspec magic '${word}' in '${text}'`, `unknown magic word '${word}'; ${SUPPORTED}`);
     }
-    if (text[pos] !== ')') throw rejected(text, `Missing ')' at the end of pathspec magic in '${text}'`, SUPPORTED);
+    if (text[pos] !== ')') throw rejected(text, `Missing ')' at the end of pathspec magic in '${text}'`, "close the magic words with ')', e.g. ':(exclude,glob)src/**'");
     pos++;
   } else {
     // Short form: mnemonics until ':' or the first character that is not pathspec punctuation.
@@ -210,12 +210,14 @@ export function parsePathspec(text: string): CompiledPathspec {
     throw rejected(text, 'empty string is not a valid pathspec. please use . instead if you meant to match all paths',
       "use '.' or ':/' for everything");
   }
-  if (text.includes('\0')) throw unsupported(text, 'a pathspec cannot contain a NUL byte');
+  if (text.includes('\0')) {
+    throw new PathspecSyntaxError(`invalid pathspec ${JSON.stringify(text)}: it contains a NUL byte, which no git pathspec can hold`, { pattern: text });
+  }
   const { magic, rest } = parseMagic(text);
   if (magic.literal && magic.glob) throw rejected(text, `${text}: 'literal' and 'glob' are incompatible`, 'use one of them');
   let match = rest;
   if (!magic.top) {
-    if (rest.startsWith('/')) throw unsupported(text, 'absolute paths are not supported; write it relative to the repository root');
+    if (rest.startsWith('/')) throw unsupported(text, 'absolute paths are not supported (git accepts them inside its work tree)', 'write it relative to the repository root');
     const normalized = normalizeRelative(rest);
     if (normalized === null) {
       throw rejected(text, `${text}: '${rest}' is outside repository`, "'..' may not climb above the repository root");

@@ -56,7 +56,8 @@ async function readCacheFile(path: string): Promise<CacheFile> {
 }
 
 export class VerifyCache {
-  private dirty = false;
+  /** Changes not yet written (a counter, so that a save racing new entries keeps them dirty). */
+  private changes = 0;
   private readonly fresh = new Set<string>();
 
   private constructor(readonly path: string, private data: CacheFile) {}
@@ -75,7 +76,7 @@ export class VerifyCache {
     const key = cacheKey(tagOid, signersKey);
     this.data.verdicts[key] = verdict;
     this.fresh.add(key);
-    this.dirty = true;
+    this.changes++;
   }
 
   getStart(tagOid: string): string[] | null | undefined {
@@ -84,24 +85,25 @@ export class VerifyCache {
 
   setStart(tagOid: string, teams: string[] | null): void {
     this.data.starts[tagOid] = teams;
-    this.dirty = true;
+    this.changes++;
   }
 
   /** Writes new entries, merged with the file as it is now; a failure to write only costs speed. */
   async save(currentSignersKey?: string): Promise<void> {
-    if (!this.dirty) return;
+    if (this.changes === 0) return;
+    const changes = this.changes;
+    const written = [...this.fresh];
     const onDisk = await readCacheFile(this.path);
     const merged: CacheFile = { version: VERSION, verdicts: { ...onDisk.verdicts }, starts: { ...onDisk.starts, ...this.data.starts } };
-    for (const key of this.fresh) merged.verdicts[key] = this.data.verdicts[key];
+    for (const key of written) merged.verdicts[key] = this.data.verdicts[key];
     if (currentSignersKey) prune(merged, currentSignersKey);
     const tmp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       await mkdir(join(this.path, '..'), { recursive: true });
       await writeFile(tmp, JSON.stringify(merged));
       await rename(tmp, this.path);
-      this.data = merged;
-      this.fresh.clear();
-      this.dirty = false;
+      for (const key of written) this.fresh.delete(key);
+      this.changes = Math.max(0, this.changes - changes);
     } catch {
       await rm(tmp, { force: true });
     }
@@ -130,6 +132,8 @@ export interface VerifyStats {
 }
 
 /** Failures that say nothing about the tag itself are not cached. */
+const SAVE_EVERY = 2000;
+
 const TRANSIENT = /^(cannot run|object [0-9a-f]+ not found)|cannot run (ssh-keygen|gpg)/;
 
 /**
@@ -154,6 +158,8 @@ export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Si
       stats.verified++;
       out.set(tag.oid, verdict);
       if (!TRANSIENT.test(done.detail)) cache.set(tag.oid, signers.key, verdict);
+      // A long cold run keeps what it has verified even if it is interrupted.
+      if (stats.verified % SAVE_EVERY === 0) await cache.save(signers.key);
     }
   };
   const parallel = Math.min(todo.length, Math.max(4, cpus().length * 2));

@@ -17,22 +17,19 @@ export interface Signers {
   pgp: Map<string, string>;
 }
 
+/** Reads everything through the repository's cat-file batch process: no extra git processes. */
 export async function loadSigners(repo: GitRepo, commit: string, policy: Policy): Promise<Signers> {
   const objects = repo.objects();
-  const [signersBlob, coordTree] = await Promise.all([
-    repo.resolve(`${commit}:${policy.coord.signers}`),
-    repo.resolve(`${commit}:.coord`),
+  const [signersFile, coordTree, pgpTree] = await Promise.all([
+    objects.read(`${commit}:${policy.coord.signers}`),
+    objects.read(`${commit}:.coord`),
+    objects.readTree(`${commit}:${OPENPGP_DIR}`),
   ]);
-  const ssh = signersBlob ? (await objects.readBlobText(signersBlob)) ?? '' : '';
+  const ssh = signersFile?.type === 'blob' ? signersFile.content.toString('utf8') : '';
   const pgp = new Map<string, string>();
-  if (coordTree) {
-    const entries = await repo.lsTree(commit, [`${OPENPGP_DIR}/`]);
-    for (const entry of entries) {
-      const name = entry.path.slice(OPENPGP_DIR.length + 1);
-      if (entry.type === 'blob' && name.endsWith('.asc') && !name.includes('/')) {
-        pgp.set(name.slice(0, -'.asc'.length), (await objects.readBlobText(entry.oid)) ?? '');
-      }
-    }
+  for (const entry of pgpTree ?? []) {
+    if (!entry.mode.startsWith('100') || !entry.name.endsWith('.asc')) continue;
+    pgp.set(entry.name.slice(0, -'.asc'.length), (await objects.readBlobText(entry.oid)) ?? '');
   }
-  return { key: `${signersBlob ?? '-'}:${coordTree ?? '-'}`, ssh, pgp };
+  return { key: `${signersFile?.oid ?? '-'}:${coordTree?.oid ?? '-'}`, ssh, pgp };
 }

@@ -64,8 +64,9 @@ const START_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/start$/;
 
 /** One for-each-ref over the round tags: oid, type, peeled target, tagger time, name. */
 export async function listRoundRefs(repo: GitRepo, round?: number): Promise<RoundRef[]> {
-  const pattern = round === undefined ? 'refs/tags/round-*' : `refs/tags/round-${round}/`;
-  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(taggerdate:unix) %(refname)', pattern]);
+  // for-each-ref patterns do not let `*` cross `/`: one pattern per shape.
+  const patterns = round === undefined ? ['refs/tags/round-*/done/*', 'refs/tags/round-*/start'] : [`refs/tags/round-${round}/`];
+  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(taggerdate:unix) %(refname)', '--', ...patterns]);
   const out: RoundRef[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
     if (!line) continue;

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs beyond Node: git, ssh-keygen (signing), gpg (OpenPGP keys).
+# Debian packages the test suite needs beyond Node:
+#   git, ssh-keygen (signing), gpg (OpenPGP keys);
+#   the end-to-end transports of test/e2e/: openssh-server (sshd), nginx + fcgiwrap (smart HTTP
+#   through git http-backend), openssl (the htpasswd line, `openssl passwd -apr1`), gitolite3.
 # Idempotent; run as root (CI and the dev machines are root). Skips what is already there.
+# The tests start their own servers on 127.0.0.1 with their own configuration; the packages' system
+# services (sshd on :22, nginx on :80, fcgiwrap's socket) are kept from starting at install time
+# with a temporary /usr/sbin/policy-rc.d (when the machine has none), and are never needed.
 set -euo pipefail
-packages=(git openssh-client gnupg)
+packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -15,6 +21,14 @@ if ! command -v apt-get >/dev/null 2>&1; then
   echo "system-deps: missing ${missing[*]} and no apt-get here: install them with your package manager" >&2
   exit 2
 fi
+policy_rc=/usr/sbin/policy-rc.d
+if [ ! -e "$policy_rc" ]; then
+  # "101: action forbidden": invoke-rc.d / deb-systemd-invoke then do not start the new services.
+  printf '#!/bin/sh\n# written by coord-hooks scripts/system-deps.sh for the duration of apt-get install\nexit 101\n' >"$policy_rc"
+  chmod 755 "$policy_rc"
+  trap 'rm -f "$policy_rc"' EXIT
+fi
 echo "system-deps: installing ${missing[*]}"
 apt-get update -qq
+# gitolite3 asks (debconf) for an admin key; unanswered, it only creates its system user and sets up nothing.
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -18,14 +18,10 @@ export const REFUSED = 'commit refused by coord-hooks pre-commit (the server wou
 /** Label of staged writes in messages (where the gate names a commit). */
 export const STAGED_LABEL = 'staged';
 
-/**
- * The staged changes as writes, from ONE `git diff --cached --raw -z --no-renames` (both sides of a
- * rename, deletions as mode 000000, mode changes, symlinks with their index blob). GIT_INDEX_FILE in
- * the hook's environment is honoured, so `git commit -a` and `git commit PATH` are judged correctly.
- */
-export async function stagedWrites(repo: GitRepo): Promise<Write[]> {
-  const args = ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
-  const parts = splitZ((await repo.run(args)).stdout);
+const DIFF_STAGED = ['diff', '--cached', '--raw', '-z', '--no-renames', '--no-abbrev', '--no-ext-diff', '--no-textconv', '--ignore-submodules=none'];
+
+function parseRaw(stdout: Buffer): Write[] {
+  const parts = splitZ(stdout);
   const writes: Write[] = [];
   for (let index = 0; index + 1 < parts.length; index += 2) {
     // ":<src mode> <dst mode> <src oid> <dst oid> <status>" then the path
@@ -33,6 +29,23 @@ export async function stagedWrites(repo: GitRepo): Promise<Write[]> {
     writes.push({ commit: STAGED_LABEL, path: parts[index + 1], mode: dstMode, oid: dstOid });
   }
   return writes;
+}
+
+/**
+ * The staged changes as writes, from ONE `git diff --cached --raw -z --no-renames` (both sides of a
+ * rename, deletions as mode 000000, mode changes, symlinks with their index blob). GIT_INDEX_FILE in
+ * the hook's environment is honoured, so `git commit -a` and `git commit PATH` are judged correctly.
+ * While a merge is being concluded (`mergeHead`), only paths that differ from BOTH parents are the
+ * merge's own writes, as the gate judges merges (`diff-tree -c`): what the merged branch brings is not.
+ */
+export async function stagedWrites(repo: GitRepo, mergeHead: string | null = null): Promise<Write[]> {
+  const [againstHead, againstMerged] = await Promise.all([
+    repo.run(DIFF_STAGED), mergeHead ? repo.run([...DIFF_STAGED, mergeHead]) : Promise.resolve(null),
+  ]);
+  const writes = parseRaw(againstHead.stdout);
+  if (!againstMerged) return writes;
+  const changedFromMerged = new Set(parseRaw(againstMerged.stdout).map((write) => write.path));
+  return writes.filter((write) => changedFromMerged.has(write.path));
 }
 
 function unstageHint(paths: string[]): string {
@@ -44,7 +57,7 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
   const repo = new GitRepo(io.cwd, io.env);
   try {
     // The git calls run side by side; the policy modules load while the first ones are out.
-    const staged = stagedWrites(repo);
+    const staged = repo.resolve('MERGE_HEAD').then((mergeHead) => stagedWrites(repo, mergeHead));
     staged.catch(() => undefined); // awaited below, unless there is no team to judge for
     const hints = await teamHints(repo);
     if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory

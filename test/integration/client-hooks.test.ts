@@ -82,6 +82,32 @@ describe('pre-commit', () => {
     expect(all.output).toContain('staged: qa/README.md');
   });
 
+  test('concluding a merge of main: what main brings passes, the merge\'s own out-of-scope edits do not', () => {
+    const name = branch('merge');
+    fw.commit('fw edits its README', { 'fw/README.md': 'fw side\n' });
+    const architect = setup.architect;
+    architect.git(['fetch', '-q', 'origin']);
+    architect.git(['reset', '-q', '--hard', 'origin/main']);
+    architect.write('fw/README.md', 'main side\n').write('pm/README.md', 'architect edit\n').git(['add', '-A']);
+    architect.git(['commit', '-q', '-m', 'architect edits fw and pm']);
+    expect(push(architect, ['main']).code).toBe(0);
+
+    fw.git(['fetch', '-q', 'origin']);
+    expect(fw.tryGit(['merge', '-q', 'origin/main']).code).not.toBe(0); // conflict in fw/README.md
+    fw.write('fw/README.md', 'both\n').git(['add', 'fw/README.md']);
+    const merged = commit(fw, ['--no-edit']);
+    expect(merged).toEqual({ code: 0, output: '', moved: true });
+
+    fw.git(['reset', '-q', '--hard', `${name}~1`]); // back to before the merge, and again
+    expect(fw.tryGit(['merge', '-q', 'origin/main']).code).not.toBe(0);
+    fw.write('fw/README.md', 'both\n').write('qa/README.md', 'evil\n').git(['add', '-A']);
+    const evil = commit(fw, ['--no-edit']);
+    expect(evil.code).toBe(1);
+    expect(evil.output).toContain('staged: qa/README.md');
+    expect(evil.output).not.toContain('pm/README.md');
+    fw.git(['merge', '--abort']);
+  });
+
   test('COORD_HOOKS=0 skips the client hooks (the template says so)', () => {
     branch('skip');
     fw.write('pm/skip.md', 'x\n').git(['add', '-A']);

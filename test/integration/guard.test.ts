@@ -6,7 +6,8 @@ import { mkdirSync } from 'fs';
 import { join } from 'path';
 import { guardTool, preToolUse, runGuard } from '../../fixtures/client-hooks';
 import { STANDARD_POLICY } from '../../fixtures/policies';
-import type { Repo } from '../../fixtures/repo';
+import { bashWrites } from '../../hooks/guard-bash';
+import { initRepo, type Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
 
 let setup: Setup;
@@ -77,6 +78,16 @@ describe('writes', () => {
   test('NotebookEdit is judged by notebook_path, both ways', async () => {
     await expectAllowed(fw, 'NotebookEdit', { notebook_path: join(fw.dir, 'fw/analysis.ipynb'), new_source: '' });
     await expectBlocked(fw, 'NotebookEdit', { notebook_path: join(fw.dir, 'pm/analysis.ipynb'), new_source: '' }, 'blocked NotebookEdit to pm/analysis.ipynb');
+  });
+
+  test('before anything is committed, the policy comes from the work tree', async () => {
+    const fresh = initRepo(join(setup.root, 'fresh'), setup.env);
+    for (const [path, content] of Object.entries(STANDARD_POLICY)) fresh.write(path, content);
+    const env = { ...fresh.env, COORD_HOOKS_TEAM: 'pm' };
+    const blocked = await runGuard(fresh.dir, preToolUse(fresh.dir, 'Write', { file_path: 'fw/x' }), env);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toContain('policy from work tree');
+    expect((await runGuard(fresh.dir, preToolUse(fresh.dir, 'Write', { file_path: 'pm/x' }), env)).code).toBe(0);
   });
 
   test('tools the guard does not judge are allowed', async () => {
@@ -183,5 +194,38 @@ describe('fails closed', () => {
     broken.commit('break the policy locally', { 'fw/CLAUDE.md': '---\nscope:\n  wirte: ["fw/"]\n---\n' });
     broken.git(['update-ref', 'refs/remotes/origin/main', 'HEAD']);
     await expectBlocked(broken, 'Write', { file_path: join(broken.dir, 'fw/x') }, 'unknown key "wirte"', /hint: .*problem/);
+  });
+});
+
+describe('bashWrites (the command text alone)', () => {
+  const noDirs = () => false;
+  const paths = (command: string) => bashWrites(command, '/r', noDirs).writes.map((write) => `${write.path} ${write.how}`);
+
+  test('redirections: >, >>, 2>, &>, >| are writes; fd duplications and input are not', () => {
+    expect(paths('a > x; b >> y 2>z &>w >|v')).toEqual(['/r/x `>` redirection', '/r/y `>>` redirection', '/r/z `2>` redirection', '/r/w `&>` redirection', '/r/v `>|` redirection']);
+    expect(paths('a 2>&1 >&2 < in.txt <<< word')).toEqual([]);
+    expect(paths('echo a>b')).toEqual(['/r/b `>` redirection']);
+  });
+
+  test('quotes, comments, heredoc bodies and dynamic words', () => {
+    expect(paths("echo '> q' \"> d\" # > comment")).toEqual([]);
+    expect(paths('cat <<EOF > out\nrm -rf /r/pm\n> also-body\nEOF\ntouch after')).toEqual(['/r/out `>` redirection', '/r/after touch']);
+    expect(paths('echo x > "$HOME/f" > `pwd`/g > ~/h')).toEqual([]);
+    expect(paths("touch 'a b' c\\ d")).toEqual(['/r/a b touch', '/r/c d touch']);
+  });
+
+  test('commands: tee, cp/mv (-t), rm, sed -i, touch, mkdir; cd and prefixes are followed', () => {
+    expect(paths('tee -a x y')).toEqual(['/r/x tee', '/r/y tee']);
+    expect(paths('cp -r a b c; mv -t dest s')).toEqual(['/r/c cp', '/r/dest mv']);
+    expect(paths('sed -i.bak -e s/a/b/ f1 f2; sed s/a/b/ f3; sed -i s/a/b/ f4')).toEqual(['/r/f1 sed -i', '/r/f2 sed -i', '/r/f4 sed -i']);
+    expect(paths('cd sub && sudo -n rm -f x && env A=1 touch -d now y')).toEqual(['/r/sub/x rm', '/r/sub/y touch']);
+    expect(paths('ls; cat a | grep b; git status')).toEqual([]);
+  });
+
+  test('hook skips', () => {
+    expect(bashWrites('git commit --no-verify -m x', '/r').skipsHooks).toBe('git --no-verify');
+    expect(bashWrites('COORD_HOOKS=0 git push', '/r').skipsHooks).toBe('COORD_HOOKS=0');
+    expect(bashWrites('export COORD_HOOKS=0', '/r').skipsHooks).toBe('COORD_HOOKS=0');
+    expect(bashWrites('git push -n origin x', '/r').skipsHooks).toBeNull();
   });
 });

@@ -26,13 +26,16 @@ interface Outcome {
 }
 
 let repo: string;
+let home: string;
+let gitVersion: string;
 let env: NodeJS.ProcessEnv;
 let paths: string[];
 
 beforeAll(async () => {
   repo = mkdtempSync(join(tmpdir(), 'pathspec-diff-'));
-  const home = mkdtempSync(join(tmpdir(), 'pathspec-home-'));
+  home = mkdtempSync(join(tmpdir(), 'pathspec-home-'));
   env = { ...foreignEnv(), HOME: home, XDG_CONFIG_HOME: home, GIT_CONFIG_NOSYSTEM: '1' };
+  gitVersion = (await git(['--version'], { cwd: repo, env })).stdout.toString().trim();
   await git(['init', '-q', '.'], { cwd: repo, env });
   const blob = (await git(['hash-object', '-w', '--stdin'], { cwd: repo, env, input: '' })).stdout.toString().trim();
   const wanted = pathspecTestPaths(20240611, 350);
@@ -43,7 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (repo) rmSync(repo, { recursive: true, force: true });
+  for (const dir of [repo, home]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function askGit(set: string[]): Promise<Outcome> {
@@ -132,10 +135,40 @@ test('parsePathspec + matchPathspecs select exactly what git ls-files selects', 
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`pathspec differential (seed ${SEED}): ${sets.length} pattern sets x ${paths.length} paths = ${cases} cases compared, ` +
+  console.log(`pathspec differential (${gitVersion}, seed ${SEED}): ${sets.length} pattern sets x ${paths.length} paths = ${cases} cases compared, ` +
     `${rejected} sets rejected by both, ${unsupported} unsupported skipped, ${neutralized} neutralized, ${problems.length} disagreements, ${seconds}s; ` +
     `git selected nothing for ${sizes.none} sets, everything for ${sizes.all}, some paths for ${sizes.some}`);
   if (problems.length > 0) throw new Error(`${problems.length} disagreements with git (seed ${SEED}), first ones:\n${problems.slice(0, 25).join('\n')}`);
   expect(cases).toBeGreaterThan(20000);
   expect(rejected).toBeGreaterThan(10);
+});
+
+test("git's common-prefix quirk with excludes is real, and deliberately not reproduced", async () => {
+  // The only positive has the literal directory prefix "deep/a/b/" (9 bytes), so git matches the
+  // exclude with 9 bytes cut off both it and the path: "zzzzzzzz/x.txt" becomes "x.txt".
+  const set = ['deep/a/b/', ':!zzzzzzzz/x.txt'];
+  const gitSelected = splitZ((await git(['ls-files', '-z', '--', ...set], { cwd: repo, env })).stdout);
+  const ours = paths.filter((p) => matchPathspecs(parsePathspecs(set), p).matched);
+  expect(lsFilesPrefixQuirk(parsePathspecs(set))).toBe(true);
+  // git drops deep/a/b/x.txt although no exclude names it; we keep it, as git documents.
+  expect(gitSelected).not.toContain('deep/a/b/x.txt');
+  expect(ours).toContain('deep/a/b/x.txt');
+  expect(ours.filter((p) => !gitSelected.includes(p))).toEqual(['deep/a/b/x.txt']);
+  // The neutralizing positive restores git's documented rule, and then we agree.
+  const fixed = splitZ((await git(['ls-files', '-z', '--', ...set, NEUTRALIZER], { cwd: repo, env })).stdout);
+  expect(fixed.sort()).toEqual([...ours].sort());
+});
+
+test('patterns git accepts but this matcher refuses are refused explicitly, never guessed', async () => {
+  for (const pattern of [':(attr:text)fw', ':(attr)fw', ':(prefix:0)fw', join(repo, 'fw')]) {
+    await expect(git(['ls-files', '-z', '--', pattern], { cwd: repo, env })).resolves.toBeDefined();
+    let error: unknown;
+    try {
+      parsePathspec(pattern);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PathspecSyntaxError);
+    expect((error as PathspecSyntaxError).gitRejects).toBe(false);
+  }
 });
