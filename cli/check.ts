@@ -1,6 +1,9 @@
 import { CoordError, ExitCode } from '../core/errors';
 import { GitRepo } from '../git/repo';
+import { architectBySignature } from '../gate/commits';
 import { formatViolations } from '../gate/messages';
+import { roundOfBranch } from '../rounds/names';
+import { loadSigners } from '../rounds/signers';
 import { judgeRange, resolveRange } from '../gate/range';
 import { locatePolicy, protectedRefs, resolveTeam } from '../policy/locate';
 import { defineCommand } from './command';
@@ -21,10 +24,14 @@ deletions, a merge's own changes, symlink targets), and so is the net change fro
     if (positionals.length > 1) throw new CoordError('check takes at most one RANGE', { hint: 'run `coord-hooks check --help`' });
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const { policy, source } = await locatePolicy(repo, values['policy-from']);
+      const { policy, source, commit } = await locatePolicy(repo, values['policy-from']);
       const team = await resolveTeam(repo, policy, values.team);
       const range = await resolveRange(repo, positionals[0] ?? 'HEAD', await protectedRefs(repo));
-      const verdict = await judgeRange(repo, policy, team, range);
+      const branch = positionals[0] ? positionals[0].split('..').pop()! : await repo.currentBranch();
+      const verdict = await judgeRange(repo, policy, team, range, {
+        round: roundOfBranch(branch ?? '', team.name) ?? undefined,
+        byArchitect: commit ? architectBySignature(repo, policy, await loadSigners(repo, commit, policy), io.env) : undefined,
+      });
       const ok = verdict.violations.length === 0;
       if (values.json) {
         io.out(JSON.stringify({ ok, team: team.name, range: verdict.range, policy: source, commits: verdict.commits, violations: verdict.violations }, null, 2) + '\n');

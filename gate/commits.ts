@@ -3,6 +3,8 @@
  * write is judged against each actor that owns the commit (a commit can reach several pushed refs).
  */
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
+import type { Signers } from '../rounds/signers';
+import { objectSignedBy } from '../rounds/verify';
 import { judgeWrite, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {
@@ -13,9 +15,18 @@ export interface CommitVerdicts {
   writes: number;
 }
 
-export function judgeContext(repo: GitRepo, policy: JudgeContext['policy']): JudgeContext {
+export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byArchitect: JudgeContext['byArchitect'] = async () => false): JudgeContext {
   const objects = repo.objects();
-  return { policy, readBlob: (oid) => objects.readBlobText(oid) };
+  return { policy, readBlob: (oid) => objects.readBlobText(oid), byArchitect };
+}
+
+/** Memoised: is this commit signed by an architect key (signers of the protected branch)? */
+export function architectBySignature(repo: GitRepo, policy: JudgeContext['policy'], signers: Signers, env: NodeJS.ProcessEnv): JudgeContext['byArchitect'] {
+  const memo = new Map<string, Promise<boolean>>();
+  return (commit) => {
+    if (!memo.has(commit)) memo.set(commit, objectSignedBy(repo, commit, policy.coord.architects, signers, env).then((result) => result.ok));
+    return memo.get(commit)!;
+  };
 }
 
 export async function judgeCommits(

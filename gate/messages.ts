@@ -19,6 +19,8 @@ function reasonText(policy: Policy, violation: Violation): string {
   switch (violation.reason) {
     case 'policy-file':
       return `policy file: only the architect may change it`;
+    case 'announcement':
+      return 'the round\'s ANNOUNCEMENT.md is the architect\'s: this commit is not signed by an architect key (reply in REPLY.md instead)';
     case 'symlink-escape':
       return `symlink to ${JSON.stringify(violation.detail ?? '')}, which leaves team ${violation.team}'s write scope`;
     case 'outside-scope': {

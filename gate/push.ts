@@ -6,14 +6,15 @@
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import type { Policy } from '../policy/types';
-import { judgeCommits, judgeContext, judgeNetChange } from './commits';
-import { hostPusher, type Pusher } from './identity';
+import { architectBySignature, judgeCommits, judgeContext, judgeNetChange } from './commits';
+import { hostPusher, isArchitect, type Pusher } from './identity';
 import { classifyRef, type RefKind } from './refs';
 import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
-import type { Actor, Violation } from './scope';
+import { NET_CHANGE, type Actor, type Violation } from './scope';
 import { CoordError } from '../core/errors';
 import { requireTeamSignatures } from './signature-mode';
 import { loadSigners, type Signers } from '../rounds/signers';
+import { roundOfBranch } from '../rounds/names';
 
 export interface PushVerdict {
   ok: boolean;
@@ -99,7 +100,10 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     const rejection = await refRule(context, update, kind);
     if (rejection) rejections.push(rejection);
     owners[update.ref] = kind.kind === 'team' ? kind.team.name : kind.kind === 'protected' ? 'architect' : kind.kind;
-    if (kind.kind === 'team' && !isDeletion(update)) tips.push({ tip: update.new, actor: { kind: 'team', team: kind.team }, ref: update.ref });
+    if (kind.kind === 'team' && !isDeletion(update)) {
+      const round = roundOfBranch(kind.branch, kind.team.name) ?? undefined;
+      tips.push({ tip: update.new, actor: { kind: 'team', team: kind.team, round }, ref: update.ref });
+    }
   }
 
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
@@ -109,13 +113,16 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     const refOf = (team: string) => tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === team)?.ref ?? '';
     rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
   }
-  const judge = judgeContext(repo, policy);
+  const byArchitect = policy.coord.identity === 'pusher'
+    ? async () => isArchitect(policy, pusher)
+    : architectBySignature(repo, policy, signers, env);
+  const judge = judgeContext(repo, policy, byArchitect);
   const verdict = await judgeCommits(repo, judge, commitOwners);
   const violations = verdict.violations.map((violation) => ({ ...violation, ref: tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === violation.team)?.ref }));
 
   for (const { tip, actor, ref } of tips) {
     const base = protectedTip ? await repo.mergeBase(tip, protectedTip) : null;
-    const net = await judgeNetChange(repo, judge, actor, base, tip, 'net change');
+    const net = await judgeNetChange(repo, judge, actor, base, tip, NET_CHANGE);
     const seen = new Set(violations.filter((violation) => violation.ref === ref).map((violation) => violation.path));
     for (const violation of net) if (!seen.has(violation.path)) violations.push({ ...violation, ref });
   }

@@ -6,7 +6,7 @@ import { CoordError } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import type { Policy, Team } from '../policy/types';
 import { judgeCommits, judgeContext, judgeNetChange } from './commits';
-import type { Actor, Violation } from './scope';
+import { NET_CHANGE, type Actor, type JudgeContext, type Violation } from './scope';
 
 export interface RangeSpec {
   /** Commits to include (tips). */
@@ -60,13 +60,19 @@ async function newestMergeBase(repo: GitRepo, tip: string, bases: string[]): Pro
   return best;
 }
 
-export async function judgeRange(repo: GitRepo, policy: Policy, team: Team, range: RangeSpec): Promise<RangeVerdict> {
-  const context = judgeContext(repo, policy);
-  const actor: Actor = { kind: 'team', team };
+export interface RangeOptions {
+  /** Set when the range is the team's round branch: its REPLY.md / ANNOUNCEMENT.md exceptions apply. */
+  round?: number;
+  byArchitect?: JudgeContext['byArchitect'];
+}
+
+export async function judgeRange(repo: GitRepo, policy: Policy, team: Team, range: RangeSpec, options: RangeOptions = {}): Promise<RangeVerdict> {
+  const context = judgeContext(repo, policy, options.byArchitect);
+  const actor: Actor = { kind: 'team', team, round: options.round };
   const graph = await repo.revListParents(range.include, range.exclude);
   const owners = new Map<string, Actor[]>([...graph.keys()].reverse().map((commit) => [commit, [actor]]));
   const verdict = await judgeCommits(repo, context, owners);
-  const net = await judgeNetChange(repo, context, actor, range.netBase, range.netTip, 'net change');
+  const net = await judgeNetChange(repo, context, actor, range.netBase, range.netTip, NET_CHANGE);
   // A net-change violation that some commit already shows adds nothing for the reader.
   const seen = new Set(verdict.violations.map((violation) => `${violation.path}\0${violation.reason}`));
   const extra = net.filter((violation) => !seen.has(`${violation.path}\0${violation.reason}`));

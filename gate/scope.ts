@@ -5,12 +5,14 @@
 import { posix } from 'path';
 import { isPolicyFile } from '../policy/explain';
 import { hasFrontMatter } from '../policy/frontmatter';
+import { announcementPath, replyPath } from '../rounds/names';
 import { matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 
-export type Actor = { kind: 'team'; team: Team } | { kind: 'architect'; name: string };
+/** Who a write is judged for. `round` is set when the team's ref is its round branch `<team>/round-N`. */
+export type Actor = { kind: 'team'; team: Team; round?: number } | { kind: 'architect'; name: string };
 
-export type ViolationReason = 'outside-scope' | 'policy-file' | 'symlink-escape';
+export type ViolationReason = 'outside-scope' | 'policy-file' | 'symlink-escape' | 'announcement';
 
 export interface Write {
   /** Commit that writes it, or a label such as "net change" for a range's net diff. */
@@ -34,6 +36,8 @@ export interface Violation {
 }
 
 export const SYMLINK_MODE = '120000';
+/** The `commit` of writes that belong to a range's net change rather than to one commit. */
+export const NET_CHANGE = 'net change';
 
 export function actorName(actor: Actor): string {
   return actor.kind === 'team' ? actor.team.name : 'architect';
@@ -61,11 +65,29 @@ export function resolveSymlink(path: string, target: string): string | null {
 export interface JudgeContext {
   policy: Policy;
   readBlob: (oid: string) => Promise<string | null>;
+  /** Whether a commit provably comes from the architect (signature, or host identity in pusher mode). */
+  byArchitect: (commit: string) => Promise<boolean>;
+}
+
+/**
+ * The only exceptions to scopes, on a team's round branch `<team>/round-N`: the team writes its
+ * REPLY.md; the architect (proved per commit) writes its ANNOUNCEMENT.md. For a net change (no single
+ * commit), both are allowed: every commit that brought them was judged on its own.
+ */
+async function roundException(context: JudgeContext, actor: Actor & { kind: 'team' }, write: Write): Promise<Violation | 'allowed' | null> {
+  if (actor.round === undefined) return null;
+  if (write.path === replyPath(actor.round, actor.team.name)) return 'allowed';
+  if (write.path !== announcementPath(actor.round, actor.team.name)) return null;
+  if (write.commit === NET_CHANGE || (await context.byArchitect(write.commit))) return 'allowed';
+  return { commit: write.commit, path: write.path, team: actor.team.name, reason: 'announcement' };
 }
 
 export async function judgeWrite(context: JudgeContext, actor: Actor, write: Write): Promise<Violation | null> {
   if (actor.kind === 'architect') return null;
   const { team } = actor;
+  const exception = await roundException(context, actor, write);
+  if (exception === 'allowed') return null;
+  if (exception) return exception;
   const base = { commit: write.commit, path: write.path, team: team.name };
   const isClaude = write.path === 'CLAUDE.md' || write.path.endsWith('/CLAUDE.md');
   const content = isClaude && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;

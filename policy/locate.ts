@@ -12,6 +12,8 @@ export interface LocatedPolicy {
   warnings: PolicyProblem[];
   /** Where it came from, for messages: "origin/main", "work tree", ... */
   source: string;
+  /** The commit it was read from (absent for the work tree). */
+  commit?: string;
 }
 
 /** Branch the policy lives on: git config coord-hooks.branch, default main. */

@@ -12,7 +12,7 @@ import { cpus } from 'os';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
 import type { Signers } from './signers';
-import { verifyDoneTag } from './verify';
+import { doneTagName, verifyDoneTag } from './verify';
 
 export interface CachedVerdict {
   ok: boolean;
@@ -28,7 +28,7 @@ export interface CachedVerdict {
 
 interface CacheFile {
   version: 1;
-  /** `<tag oid>|<signers.key>` → verdict. */
+  /** cacheKey() → verdict. */
   verdicts: Record<string, CachedVerdict>;
   /** `round-N/start` tag oid → the teams its `expect:` line names (null: no such line). */
   starts: Record<string, string[] | null>;
@@ -38,7 +38,11 @@ const VERSION = 1;
 /** Entries of other signer sets kept beyond the current ones (old keys, other remotes). */
 const KEEP_OTHER = 50000;
 
-export const cacheKey = (tagOid: string, signersKey: string) => `${tagOid}|${signersKey}`;
+/**
+ * `<tag oid>|<signers.key>|<ref name>`. The ref name is part of the key because a verdict depends on it:
+ * the same tag object (or, for a lightweight tag, commit) under another ref name is a different verdict.
+ */
+export const cacheKey = (tagOid: string, signersKey: string, name: string) => `${tagOid}|${signersKey}|${name}`;
 
 function empty(): CacheFile {
   return { version: VERSION, verdicts: {}, starts: {} };
@@ -68,12 +72,12 @@ export class VerifyCache {
     return new VerifyCache(path, await readCacheFile(path));
   }
 
-  get(tagOid: string, signersKey: string): CachedVerdict | undefined {
-    return this.data.verdicts[cacheKey(tagOid, signersKey)];
+  get(tagOid: string, signersKey: string, name: string): CachedVerdict | undefined {
+    return this.data.verdicts[cacheKey(tagOid, signersKey, name)];
   }
 
-  set(tagOid: string, signersKey: string, verdict: CachedVerdict): void {
-    const key = cacheKey(tagOid, signersKey);
+  set(tagOid: string, signersKey: string, name: string, verdict: CachedVerdict): void {
+    const key = cacheKey(tagOid, signersKey, name);
     this.data.verdicts[key] = verdict;
     this.fresh.add(key);
     this.changes++;
@@ -112,8 +116,8 @@ export class VerifyCache {
 
 /** Keeps every entry of the current signer set and at most KEEP_OTHER others. */
 function prune(file: CacheFile, signersKey: string): void {
-  const suffix = `|${signersKey}`;
-  const others = Object.keys(file.verdicts).filter((key) => !key.endsWith(suffix));
+  const infix = `|${signersKey}|`;
+  const others = Object.keys(file.verdicts).filter((key) => !key.includes(infix));
   for (const key of others.slice(0, Math.max(0, others.length - KEEP_OTHER))) delete file.verdicts[key];
 }
 
@@ -135,9 +139,10 @@ export interface VerifyStats {
 const SAVE_EVERY = 2000;
 
 const TRANSIENT = /^(cannot run|object [0-9a-f]+ not found)|cannot run (ssh-keygen|gpg)/;
+export const isTransient = (detail: string) => TRANSIENT.test(detail);
 
 /**
- * Verdicts for `tags` (keyed by oid): cached ones without touching git, the others read through the
+ * Verdicts for `tags`, keyed by ref name (`round-N/done/T`; two refs may share an object): cached ones without touching git, the others read through the
  * repository's cat-file batch and verified with bounded parallelism, then cached.
  */
 export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Signers, cache: VerifyCache, env: NodeJS.ProcessEnv,
@@ -145,8 +150,9 @@ export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Si
   const out = new Map<string, CachedVerdict>();
   const todo: TagToVerify[] = [];
   for (const tag of tags) {
-    const hit = cache.get(tag.oid, signers.key);
-    if (hit) { out.set(tag.oid, hit); stats.cached++; } else todo.push(tag);
+    const name = doneTagName(tag.round, tag.team);
+    const hit = cache.get(tag.oid, signers.key, name);
+    if (hit) { out.set(name, hit); stats.cached++; } else todo.push(tag);
   }
   let next = 0;
   const worker = async () => {
@@ -156,8 +162,9 @@ export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Si
       const verdict: CachedVerdict = { ok: done.ok, detail: done.detail, time: done.tag?.time ?? 0, target: done.tag?.object ?? tag.oid };
       if (done.signer) verdict.signer = done.signer;
       stats.verified++;
-      out.set(tag.oid, verdict);
-      if (!TRANSIENT.test(done.detail)) cache.set(tag.oid, signers.key, verdict);
+      const name = doneTagName(tag.round, tag.team);
+      out.set(name, verdict);
+      if (!isTransient(done.detail)) cache.set(tag.oid, signers.key, name, verdict);
       // A long cold run keeps what it has verified even if it is interrupted.
       if (stats.verified % SAVE_EVERY === 0) await cache.save(signers.key);
     }

@@ -83,8 +83,10 @@ export async function signalDone(repo: GitRepo, options: SignalOptions): Promise
       hint: `done-tags are never moved. If it was never pushed and is wrong: git tag -d ${name}; to push it as it is: git push --atomic ${remote} ${current} refs/tags/${name}`,
     });
   }
-  await checkRemote(repo, remote);
-  const state = await remoteState(repo, remote, current, name);
+  const state = await checkRemote(repo, remote).then(() => remoteState(repo, remote, current, name), (error: unknown) => {
+    if (options.push) throw error;
+    return { error: error instanceof Error ? error.message : String(error) };
+  });
   if ('error' in state) {
     if (options.push) throw new CoordError(`cannot reach ${remote}: ${state.error}`, { hint: 'retry when the remote is back, or pass --no-push to only create the tag' });
     options.note(`warning: cannot reach ${remote} to check for an existing ${name} (${state.error})\n`);

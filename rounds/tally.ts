@@ -6,8 +6,10 @@
  */
 import type { GitRepo } from '../git/repo';
 import { VerifyCache, verifyTags, type CachedVerdict, type TagToVerify, type VerifyStats } from './cache';
-import { checkRemote, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
+import { CoordError } from '../core/errors';
+import { checkRemote, gitFailure, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
 import { expectFromTagObject, teamsFromExpect } from './expected';
+import { doneTagName } from './verify';
 
 export type TeamStateName = 'done' | 'pending' | 'invalid';
 
@@ -50,10 +52,8 @@ export interface TallyOptions {
 }
 
 interface RoundRef {
+  /** What the ref points at: a tag object, or a commit for a lightweight tag. */
   oid: string;
-  type: string;
-  target: string;
-  time: number;
   round: number;
   /** Team name, or null for the round's start tag. */
   team: string | null;
@@ -62,19 +62,22 @@ interface RoundRef {
 const DONE_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
 const START_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/start$/;
 
-/** One for-each-ref over the round tags: oid, type, peeled target, tagger time, name. */
+/**
+ * One for-each-ref over the round tags, names and ids only: asking for the type, target or tagger date
+ * would make git read every tag object, which is what the cache (holding all three) saves.
+ */
 export async function listRoundRefs(repo: GitRepo, round?: number): Promise<RoundRef[]> {
   // for-each-ref patterns do not let `*` cross `/`: one pattern per shape.
   const patterns = round === undefined ? ['refs/tags/round-*/done/*', 'refs/tags/round-*/start'] : [`refs/tags/round-${round}/`];
-  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(*objectname) %(taggerdate:unix) %(refname)', '--', ...patterns]);
+  const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(refname)', '--', ...patterns]);
   const out: RoundRef[] = [];
   for (const line of stdout.toString('utf8').split('\n')) {
     if (!line) continue;
-    const [oid, type, peeled, time, name] = line.split(' ');
+    const [oid, name] = line.split(' ');
     const done = DONE_REF.exec(name);
     const start = done ? null : START_REF.exec(name);
     if (!done && !start) continue;
-    out.push({ oid, type, target: peeled || oid, time: Number(time) || 0, round: Number((done ?? start)![1]), team: done ? done[2] : null });
+    out.push({ oid, round: Number((done ?? start)![1]), team: done ? done[2] : null });
   }
   return out;
 }
@@ -83,30 +86,35 @@ export async function listRoundRefs(repo: GitRepo, round?: number): Promise<Roun
 export async function fetchRoundRefs(repo: GitRepo, remote: string, tagPattern = 'refs/tags/round-*'): Promise<string> {
   const { named } = await checkRemote(repo, remote);
   const target = await protectedFetchTarget(repo, remote, named);
-  await repo.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote,
-    `+${tagPattern}:${tagPattern}`, `+refs/heads/${target.branch}:${target.ref}`]);
+  try {
+    await repo.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote,
+      `+${tagPattern}:${tagPattern}`, `+refs/heads/${target.branch}:${target.ref}`]);
+  } catch (error) {
+    throw new CoordError(`cannot fetch the round tags and ${target.branch} from ${remote}: ${gitFailure(error)}`, {
+      hint: 'check that the remote is reachable; without --remote, tally uses what this clone already has',
+    });
+  }
   return target.ref;
 }
 
 const iso = (seconds: number) => (seconds > 0 ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : undefined);
 
 /** A team's state from its tag's verdict. */
-export function teamState(ref: { oid: string; time: number; target: string }, verdict: CachedVerdict): TeamState {
-  const time = iso(ref.time || verdict.time);
-  if (verdict.ok) return { state: 'done', signer: verdict.signer, time, target: ref.target, tag: ref.oid };
-  return { state: 'invalid', detail: verdict.detail, time, target: ref.target, tag: ref.oid };
+export function teamState(oid: string, verdict: CachedVerdict): TeamState {
+  const time = iso(verdict.time);
+  if (verdict.ok) return { state: 'done', signer: verdict.signer, time, target: verdict.target, tag: oid };
+  return { state: 'invalid', detail: verdict.detail, time, target: verdict.target, tag: oid };
 }
 
 /** Expected teams of each round with a start tag (cached by tag oid: start tags never change either). */
 async function startLists(repo: GitRepo, starts: RoundRef[], cache: VerifyCache): Promise<Map<number, string[] | null>> {
   const out = new Map<number, string[] | null>();
   await Promise.all(starts.map(async (ref) => {
-    if (ref.type !== 'tag') { out.set(ref.round, null); return; }
     let expect = cache.getStart(ref.oid);
     if (expect === undefined) {
       const object = await repo.objects().read(ref.oid);
-      expect = object ? expectFromTagObject(object.content) : null;
-      cache.setStart(ref.oid, expect);
+      expect = object?.type === 'tag' ? expectFromTagObject(object.content) : null;
+      if (object) cache.setStart(ref.oid, expect);
     }
     out.set(ref.round, expect);
   }));
@@ -138,7 +146,7 @@ export async function tallyRounds(repo: GitRepo, options: TallyOptions, context?
     const extra: Record<string, TeamState> = {};
     for (const team of expected) teams[team] = policyTeams.has(team) ? { state: 'pending' } : { state: 'pending', detail: `no team "${team}" in the policy` };
     for (const ref of byRound.get(round) ?? []) {
-      const state = teamState(ref, verdicts.get(ref.oid)!);
+      const state = teamState(ref.oid, verdicts.get(doneTagName(round, ref.team!))!);
       if (Object.hasOwn(teams, ref.team!)) teams[ref.team!] = state;
       else extra[ref.team!] = state;
     }

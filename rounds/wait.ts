@@ -8,9 +8,11 @@
  */
 import { CoordError } from '../core/errors';
 import type { GitRepo } from '../git/repo';
-import { VerifyCache, verifyTags } from './cache';
+import { GitError } from '../git/run';
+import { isTransient, VerifyCache, verifyTags } from './cache';
 import { checkRemote, gitFailure, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
 import { expectedTeams } from './expected';
+import { doneTagName } from './verify';
 import { WaitDisplay } from './wait-display';
 
 export interface WaitOptions {
@@ -111,8 +113,9 @@ export async function waitForRound(repo: GitRepo, options: WaitOptions): Promise
     await cache.save(ctx.signers.key);
     for (const team of changed) {
       const oid = tags.get(team)!;
+      const verdict = verdicts.get(doneTagName(round, team))!;
+      if (isTransient(verdict.detail)) { display.note(`cannot verify round-${round}/done/${team} yet: ${verdict.detail}`); continue; }
       seen.set(team, oid);
-      const verdict = verdicts.get(oid)!;
       if (verdict.ok) { done.set(team, verdict.signer ?? team); display.done(team, verdict.signer ?? ''); }
       else display.invalid(team, `round-${round}/done/${team}`, verdict.detail);
     }
@@ -127,7 +130,7 @@ export async function waitForRound(repo: GitRepo, options: WaitOptions): Promise
         delay = options.intervalMs;
       } catch (error) {
         if (error instanceof CoordError || error instanceof DeadlineReached) throw error;
-        if (!(error as { args?: unknown }).args) throw error; // not a git failure: a bug, not an outage
+        if (!(error instanceof GitError)) throw error; // not a git failure: a bug, not an outage
         if (!outage) display.note(`remote unreachable (${gitFailure(error)}), retrying in ${formatSeconds(delay)}`);
         outage = true;
       }

@@ -4,7 +4,7 @@
  */
 import { installClientHooks } from '../../fixtures/client-hooks';
 import { teamClaude } from '../../fixtures/policies';
-import type { Repo } from '../../fixtures/repo';
+import { removeDir, type Repo } from '../../fixtures/repo';
 import { makeSetup, push, type Setup } from '../../fixtures/server';
 import { gitSync } from '../../git/run';
 import { roundNews } from '../../hooks/client/reference-transaction';
@@ -19,6 +19,8 @@ beforeAll(async () => {
   await installClientHooks(fw, 'fw');
   await installClientHooks(setup.architect);
 });
+
+afterAll(() => removeDir(setup.root));
 
 /** A fresh fw branch from origin/main, clean work tree. */
 function branch(name: string): string {

@@ -7,7 +7,7 @@ import { join } from 'path';
 import { guardTool, preToolUse, runGuard } from '../../fixtures/client-hooks';
 import { STANDARD_POLICY } from '../../fixtures/policies';
 import { bashWrites } from '../../hooks/guard-bash';
-import { initRepo, type Repo } from '../../fixtures/repo';
+import { initRepo, removeDir, type Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
 
 let setup: Setup;
@@ -23,6 +23,8 @@ beforeAll(async () => {
   ops = setup.clone('ops');
   ops.git(['checkout', '-q', '-b', 'ops/round-1']); // team from the branch name
 });
+
+afterAll(() => removeDir(setup.root));
 
 async function expectBlocked(repo: Repo, tool: string, input: Record<string, unknown>, ...expected: (string | RegExp)[]) {
   const result = await guardTool(repo, tool, input);

@@ -88,6 +88,9 @@ test('the table names each state, and --round limits it (an empty round is all p
   const seven = await tally(['--round', '7', '--json']);
   expect(seven.json.rounds).toEqual([{ round: 7, complete: false, expected: ['fw', 'pm', 'qa'], teams: { fw: { state: 'pending' }, pm: { state: 'pending' }, qa: { state: 'pending' } }, extra: {} }]);
   expect((await tally(['--round', '0'])).code).toBe(2);
+  const unreachable = await tally(['--remote', '/nonexistent/server.git']);
+  expect(unreachable.code).toBe(2);
+  expect(unreachable.stderr).toMatch(/cannot fetch the round tags and main from \/nonexistent\/server.git/);
   expect((await tally(['--round', 'x'])).code).toBe(2);
 });
 
@@ -114,13 +117,21 @@ test('a key change on the protected branch invalidates cached verdicts', async (
   expect(after.rounds[0].teams.pm.state).toBe('done');
 });
 
+test('a valid tag object under another ref name does not count there (the verdict cache knows the name)', async () => {
+  const fwTag = clone.rev('refs/tags/round-1/done/fw');
+  clone.git(['update-ref', 'refs/tags/round-9/done/fw', fwTag]);
+  const round9 = (await tallyApi()).rounds.find((round) => round.round === 9)!;
+  expect(round9.teams.fw).toMatchObject({ state: 'invalid', detail: expect.stringMatching(/named "round-1\/done\/fw", not "round-9\/done\/fw"/) });
+  expect((await tallyApi()).rounds.find((round) => round.round === 1)!.teams.fw.state).toBe('done');
+});
+
 test('many tags from the fast fixture tally correctly', async () => {
   const many = setup.clone('many');
   const specs = [];
   for (let round = 10; round < 20; round++) {
     for (const team of ['fw', 'pm', 'qa']) specs.push(doneTagSpec(round, team, work, keys[team]));
   }
-  await createTags(many, specs, { packRefs: true });
+  await createTags(many, specs, { pack: true });
   const repo = new GitRepo(many.dir, setup.env);
   try {
     const result = await tallyRounds(repo, { env: setup.env });

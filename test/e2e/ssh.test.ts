@@ -1,0 +1,29 @@
+/**
+ * End to end over ssh: a real sshd on 127.0.0.1 (own host key and config), one key per person with a
+ * forced command that sets GL_USER (the gitolite pattern) and runs git-shell; the coord-hooks gate
+ * installed with installServerHooks. The story is fixtures/transports/scenario.ts.
+ */
+import { transportAvailability } from '../../fixtures/transports/common';
+import { pusherScenario, USERS } from '../../fixtures/transports/scenario';
+import { sshPrograms, startSshGitServer } from '../../fixtures/transports/ssh';
+
+jest.setTimeout(60000);
+
+const availability = transportAvailability('ssh', sshPrograms().missing);
+if (availability.failure) test('the ssh transport is installed (CI=true)', () => { throw new Error(availability.failure); });
+
+(availability.run ? describe : describe.skip)('git over ssh: sshd, a forced command per key sets GL_USER', () => {
+  const scenario = pusherScenario({
+    transport: 'ssh',
+    variable: 'GL_USER',
+    start: (root, env) => startSshGitServer({ root, env, users: Object.values(USERS) }),
+  });
+  beforeAll(scenario.setup);
+  afterAll(scenario.teardown);
+  for (const step of scenario.steps) test(step.name, step.run);
+
+  test('sshd authenticated every user by key (its log)', () => {
+    const log = scenario.context.server.logs();
+    expect(log.match(/Accepted publickey for \S+ from 127\.0\.0\.1/g)?.length).toBeGreaterThanOrEqual(6);
+  });
+});
