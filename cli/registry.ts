@@ -15,5 +15,6 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   hook: { summary: 'run an installed git hook (used by the scripts `install` writes)', load: async () => (await import('./hook')).default as CommandSpec },
   announce: { summary: 'architect: announce round N to teams (ANNOUNCEMENT.md on <team>/round-N)', load: async () => (await import('./announce')).default as CommandSpec },
   watch: { summary: 'wait for announcements (or, --replies, for replies) and run a command for each', load: async () => (await import('./watch')).default as CommandSpec },
+  status: { summary: 'architect: rounds × teams (announced, replied, done, pending), activity, rejections', load: async () => (await import('./status')).default as CommandSpec },
   reply: { summary: 'team: answer the round with REPLY.md on the round branch', load: async () => (await import('./reply')).default as CommandSpec },
 };

@@ -63,6 +63,23 @@ test('announce → watch → reply → watch --replies → signal-done, and the 
   expect(done.code).toBe(0);
   expect(setup.server.git(['rev-parse', 'round-1/done/fw^{commit}'])).toBe(fw.head());
 
+  const status = await run(setup.architect, 'status', '--json');
+  expect(status.stderr).toBe('');
+  const report = JSON.parse(status.stdout);
+  const round = report.rounds.find((entry: { round: number }) => entry.round === 1);
+  expect(round.complete).toBe(true);
+  expect(round.expected).toEqual(['fw']);
+  expect(round.teams.fw).toMatchObject({ done: 'done' });
+  expect(round.teams.fw.announced.commit).toBeTruthy();
+  expect(round.teams.fw.replied.commit).toBeTruthy();
+  expect(round.teams.pm).toMatchObject({ done: 'pending' });
+  expect(round.teams.pm.replied).toBeUndefined();
+  const human = await run(setup.architect, 'status', '--no-fetch');
+  expect(human.stdout).toMatch(/round 1: COMPLETE \(waits for fw\)/);
+  expect(human.stdout).toMatch(/fw +announced .* · replied .* · done .* by fw/);
+  const onServer = await runCommand(['status'], { cwd: setup.server.dir, env: setup.env });
+  expect(onServer.stdout).toContain('rejected pushes');
+
   const log = setup.server.git(['log', '--format=%s', 'fw/round-1', '^main']).split('\n');
   expect(log).toEqual(['reply: round 1 (fw)', 'engine: cache the hot path', 'announce round 1 to fw']);
 });

@@ -1,0 +1,33 @@
+import { GitRepo } from '../git/repo';
+import { locatePolicy, remoteName } from '../policy/locate';
+import { fetchRoundRefs } from '../rounds/tally';
+import { formatStatus, roundStatus } from '../rounds/status';
+import { defineCommand } from './command';
+
+export default defineCommand<{ json?: boolean; 'no-fetch'?: boolean; remote?: string }>({
+  name: 'status',
+  summary: 'The architect\'s view from git alone: per round and team, announced, replied, done (signer, time) or pending; the last activity per team; on the server, rejected pushes from the audit log.',
+  options: {
+    json: { type: 'boolean', description: 'machine-readable output' },
+    'no-fetch': { type: 'boolean', description: 'in a clone: use what was fetched already' },
+    remote: { type: 'string', valueName: 'R', description: 'remote to fetch from (default: the clone\'s setting, else origin)' },
+  },
+  details: 'Run in a clone (it fetches the remote\'s branches and round tags first) or in the bare server repository.',
+  async run({ values }, io) {
+    const repo = new GitRepo(io.cwd, io.env);
+    try {
+      const server = await repo.isBare();
+      const remote = values.remote ?? (await remoteName(repo));
+      if (!server && !values['no-fetch']) {
+        await fetchRoundRefs(repo, remote);
+        await repo.run(['fetch', '-q', remote]);
+      }
+      const { policy } = await locatePolicy(repo);
+      const report = await roundStatus(repo, { server, gitDir: await repo.commonDir(), remote, env: io.env, teams: policy.teams.map((team) => team.name) });
+      io.out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
+      return 0;
+    } finally {
+      repo.close();
+    }
+  },
+});

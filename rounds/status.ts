@@ -1,0 +1,116 @@
+/**
+ * The architect's one-screen view, from git alone: per round and team, announced / replied / done
+ * (signer, time) / pending; the last activity per team; and, on the server, rejected pushes from the
+ * audit log. In a clone it reads the remote-tracking branches (fetch first unless told not to).
+ */
+import { readAudit } from '../gate/audit';
+import type { GitRepo } from '../git/repo';
+import { announcementPath, replyPath } from './names';
+import { tallyRounds, type TeamState } from './tally';
+
+export interface TeamRoundStatus {
+  announced?: { commit: string; time: string };
+  replied?: { commit: string; time: string };
+  done: TeamState['state'];
+  signer?: string;
+  doneTime?: string;
+  detail?: string;
+}
+
+export interface RoundStatus {
+  round: number;
+  complete: boolean;
+  expected: string[];
+  teams: Record<string, TeamRoundStatus>;
+}
+
+export interface StatusReport {
+  source: string;
+  rounds: RoundStatus[];
+  lastActivity: Record<string, string>;
+  /** Server only: rejected pushes per owning team (or "unknown"). */
+  rejected?: Record<string, { count: number; last: string }>;
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+async function lastChange(repo: GitRepo, ref: string, path: string): Promise<{ commit: string; time: string } | undefined> {
+  const { stdout } = await repo.run(['log', '-1', '--format=%H %ct', ref, '--', path]);
+  const [commit, time] = stdout.toString('utf8').trim().split(' ');
+  return commit ? { commit, time: iso(Number(time)) } : undefined;
+}
+
+export async function roundStatus(repo: GitRepo, options: { server: boolean; gitDir: string; remote: string; env: NodeJS.ProcessEnv; teams: string[] }): Promise<StatusReport> {
+  const branchPrefix = options.server ? 'refs/heads/' : `refs/remotes/${options.remote}/`;
+  const tally = await tallyRounds(repo, { env: options.env });
+  const branches = await repo.listRefs([branchPrefix]);
+  const byRound = new Map<number, Map<string, string>>();
+  const lastActivity: Record<string, string> = {};
+  const { stdout } = await repo.run(['for-each-ref', '--format=%(refname) %(committerdate:unix)', branchPrefix]);
+  for (const line of stdout.toString('utf8').split('\n').filter(Boolean)) {
+    const [ref, time] = line.split(' ');
+    const team = ref.slice(branchPrefix.length).split('/')[0];
+    if (!options.teams.includes(team)) continue;
+    const when = iso(Number(time));
+    if (!lastActivity[team] || lastActivity[team] < when) lastActivity[team] = when;
+  }
+  for (const { name } of branches) {
+    const match = /^([^/]+)\/round-([1-9][0-9]*)$/.exec(name.slice(branchPrefix.length));
+    if (!match) continue;
+    const round = Number(match[2]);
+    if (!byRound.has(round)) byRound.set(round, new Map());
+    byRound.get(round)!.set(match[1], name);
+  }
+  const rounds = new Set([...byRound.keys(), ...tally.rounds.map((entry) => entry.round)]);
+  const result: RoundStatus[] = [];
+  for (const round of [...rounds].sort((a, b) => a - b)) {
+    const tallied = tally.rounds.find((entry) => entry.round === round);
+    const expected = tallied?.expected ?? options.teams;
+    const teams: Record<string, TeamRoundStatus> = {};
+    for (const team of new Set([...expected, ...(byRound.get(round)?.keys() ?? [])])) {
+      const ref = byRound.get(round)?.get(team);
+      const state = tallied?.teams[team] ?? tallied?.extra[team];
+      teams[team] = {
+        announced: ref ? await lastChange(repo, ref, announcementPath(round, team)) : undefined,
+        replied: ref ? await lastChange(repo, ref, replyPath(round, team)) : undefined,
+        done: state?.state ?? 'pending', signer: state?.signer, doneTime: state?.time, detail: state?.detail,
+      };
+    }
+    result.push({ round, complete: tallied?.complete ?? false, expected, teams });
+  }
+  const report: StatusReport = { source: tally.source, rounds: result, lastActivity };
+  if (options.server) {
+    report.rejected = {};
+    for (const record of readAudit(options.gitDir).filter((entry) => entry.event === 'rejected')) {
+      const owner = record.refs.map((ref) => ref.owner).find(Boolean) ?? 'unknown';
+      const entry = report.rejected[owner] ?? { count: 0, last: record.time };
+      report.rejected[owner] = { count: entry.count + 1, last: record.time > entry.last ? record.time : entry.last };
+    }
+  }
+  return report;
+}
+
+export function formatStatus(report: StatusReport): string {
+  const lines: string[] = [`status (policy and keys from ${report.source})`];
+  if (report.rounds.length === 0) lines.push('  no rounds yet: coord-hooks announce --team T --round 1 -m "…"');
+  for (const round of report.rounds) {
+    lines.push('', `round ${round.round}: ${round.complete ? 'COMPLETE' : 'open'} (waits for ${round.expected.join(', ')})`);
+    for (const [team, status] of Object.entries(round.teams)) {
+      const parts = [
+        status.announced ? `announced ${status.announced.time}` : 'not announced',
+        status.replied ? `replied ${status.replied.time}` : 'no reply',
+        status.done === 'done' ? `done ${status.doneTime ?? ''} by ${status.signer ?? '?'}` : status.done === 'invalid' ? `INVALID done-tag: ${status.detail ?? ''}` : 'pending',
+      ];
+      const expected = round.expected.includes(team) ? '' : ' (not expected)';
+      lines.push(`  ${team.padEnd(12)} ${parts.join(' · ')}${expected}`);
+    }
+  }
+  const activity = Object.entries(report.lastActivity);
+  if (activity.length) lines.push('', 'last activity:', ...activity.sort().map(([team, time]) => `  ${team.padEnd(12)} ${time}`));
+  if (report.rejected) {
+    const rejected = Object.entries(report.rejected);
+    lines.push('', rejected.length ? 'rejected pushes (audit log):' : 'rejected pushes: none');
+    for (const [team, entry] of rejected) lines.push(`  ${team.padEnd(12)} ${entry.count} (last ${entry.last})`);
+  }
+  return lines.join('\n') + '\n';
+}
