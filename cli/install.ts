@@ -1,7 +1,25 @@
 /** `coord-hooks install`: options and help only; the work is in hooks/install.ts. */
-import { CoordError, usageError } from '../core/errors';
+import { usageError } from '../core/errors';
+import { GitRepo } from '../git/repo';
 import { formatInstallSummary, installCloneHooks, installServerHooks } from '../hooks/install';
-import { defineCommand } from './command';
+import { defineCommand, type CommandIO } from './command';
+
+/** The guard blocks out-of-scope writes; it also guards reads when the team's read scope is narrower than everything. */
+async function installGuard(io: CommandIO, teamName?: string): Promise<string> {
+  const repo = new GitRepo(io.cwd, io.env);
+  try {
+    const [{ locatePolicy, resolveTeam }, settings, { readsEverything }] = await Promise.all([
+      import('../policy/locate'), import('../hooks/claude-settings'), import('../hooks/guard-path'),
+    ]);
+    const { policy } = await locatePolicy(repo);
+    const team = await resolveTeam(repo, policy, teamName);
+    if (teamName) await repo.configSet('coord-hooks.team', team.name);
+    const summary = await settings.installClaudeGuard(io.cwd, { team: team.name, readScopeNarrow: !readsEverything(team), command: settings.guardCommand() });
+    return settings.formatClaudeGuardSummary(summary);
+  } finally {
+    repo.close();
+  }
+}
 
 export default defineCommand<{ team?: string; server?: boolean; repo?: string; claude?: boolean }>({
   name: 'install',
@@ -10,7 +28,7 @@ export default defineCommand<{ team?: string; server?: boolean; repo?: string; c
     team: { type: 'string', valueName: 'T', description: 'this clone\'s team, stored as `git config coord-hooks.team`' },
     server: { type: 'boolean', description: 'install the gate (pre-receive, post-receive) into a bare repository' },
     repo: { type: 'string', valueName: 'PATH', description: 'the bare repository for --server (default: the current directory)' },
-    claude: { type: 'boolean', description: 'install the Claude Code PreToolUse guard (not available yet)' },
+    claude: { type: 'boolean', description: 'write the Claude Code PreToolUse guard into .claude/settings.json (merged, never clobbered)' },
   },
   details: `In a clone (from any subdirectory, a linked worktree or a submodule): pre-commit, pre-push,
 post-merge and reference-transaction go into the directory git runs hooks from (core.hooksPath when it
@@ -22,8 +40,9 @@ moving or upgrading either. npm never runs this for you: it is the explicit step
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw usageError(`install takes no arguments (got "${positionals[0]}")`, 'run `coord-hooks install --help`');
     if (values.claude) {
-      // The Claude Code guard is added here later (hooks/claude-install.ts); until then it is refused.
-      throw new CoordError('install --claude is not available yet', { hint: 'install the git hooks with `coord-hooks install`; the server gate is `install --server`' });
+      if (values.server) throw usageError('--claude is for clones, not --server', 'run `coord-hooks install --claude` in each agent\'s clone');
+      io.out(await installGuard(io, values.team));
+      return 0;
     }
     if (values.server) {
       if (values.team !== undefined) throw usageError('--team is for clones, not --server', 'teams push to the server; run `coord-hooks install --team T` in each team\'s clone');

@@ -12,6 +12,7 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   'signal-done': { summary: 'sign and push the tag round-N/done/<team> on your team branch', load: async () => (await import('./signal-done')).default as CommandSpec },
   tally: { summary: 'which teams have signalled each round done (verified signatures)', load: async () => (await import('./tally')).default as CommandSpec },
   'wait-for': { summary: 'wait until teams have signalled a round done (the barrier)', load: async () => (await import('./wait-for')).default as CommandSpec },
+  demo: { summary: 'play one whole round on throwaway repositories, narrated', load: async () => (await import('./demo')).default as CommandSpec },
   hook: { summary: 'run an installed git hook (used by the scripts `install` writes)', load: async () => (await import('./hook')).default as CommandSpec },
   announce: { summary: 'architect: announce round N to teams (ANNOUNCEMENT.md on <team>/round-N)', load: async () => (await import('./announce')).default as CommandSpec },
   watch: { summary: 'wait for announcements (or, --replies, for replies) and run a command for each', load: async () => (await import('./watch')).default as CommandSpec },

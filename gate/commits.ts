@@ -3,7 +3,7 @@
  * write is judged against each actor that owns the commit (a commit can reach several pushed refs).
  */
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
-import type { Signers } from '../rounds/signers';
+import { loadSigners, type Signers } from '../rounds/signers';
 import { objectSignedBy } from '../rounds/verify';
 import { judgeWrite, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
@@ -18,6 +18,12 @@ export interface CommitVerdicts {
 export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byArchitect: JudgeContext['byArchitect'] = async () => false): JudgeContext {
   const objects = repo.objects();
   return { policy, readBlob: (oid) => objects.readBlobText(oid), byArchitect };
+}
+
+/** Architect proof for a clone's verdict: signatures against the keys of the policy's commit (none for a work-tree policy). */
+export async function signatureProof(repo: GitRepo, policy: JudgeContext['policy'], commit: string | undefined, env: NodeJS.ProcessEnv): Promise<JudgeContext['byArchitect'] | undefined> {
+  if (!commit) return undefined;
+  return architectBySignature(repo, policy, await loadSigners(repo, commit, policy), env);
 }
 
 /** Memoised: is this commit signed by an architect key (signers of the protected branch)? */

@@ -150,13 +150,13 @@ export function adviceLines(repo: GuardRepo, block: Block): string[] {
   const lines = [`team ${team.name} may write: ${team.write.map((pattern) => pattern.text).join(', ')} (${team.file}; policy from ${repo.source})`];
   if (block.reason === 'outside-read-scope') {
     lines[0] = `team ${team.name} may read: ${team.read.map((pattern) => pattern.text).join(', ')} (${team.file}; policy from ${repo.source})`;
-    lines.push(`what to do: stay inside ${team.read.map((pattern) => pattern.text).join(', ')}; if you need something from elsewhere, ask the architect in REPLY.md`);
+    lines.push(`what to do: stay inside ${team.read.map((pattern) => pattern.text).join(', ')}; if you need something from elsewhere, ask the architect: coord-hooks reply -m "…" (REPLY.md on your round branch)`);
   } else if (block.reason === 'policy-file' || block.reason === 'agent-config') {
-    lines.push('what to do: put the request in REPLY.md for the architect');
+    lines.push('what to do: ask the architect: coord-hooks reply -m "…" (REPLY.md on your round branch)');
   } else if (block.reason === 'git-dir') {
     lines.push('what to do: use git (commit, branch, config) instead of editing files under the git directory');
   } else {
-    lines.push(`what to do: write inside ${scopeSuggestion(team)} instead, or put the request in REPLY.md for the architect`);
+    lines.push(`what to do: write inside ${scopeSuggestion(team)} instead, or ask the architect: coord-hooks reply -m "…" (REPLY.md on your round branch)`);
   }
   return lines;
 }

@@ -97,7 +97,14 @@ export async function fetchRoundRefs(repo: GitRepo, remote: string, tagPattern =
   return target.ref;
 }
 
-const iso = (seconds: number) => (seconds > 0 ? new Date(seconds * 1000).toISOString().replace('.000Z', 'Z') : undefined);
+const isoCache = new Map<number, string>();
+/** Seconds since the epoch as ISO 8601 UTC (tags made together share a time: memoized). */
+function iso(seconds: number): string | undefined {
+  if (!(seconds > 0)) return undefined;
+  let text = isoCache.get(seconds);
+  if (text === undefined) isoCache.set(seconds, text = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'));
+  return text;
+}
 
 /** A team's state from its tag's verdict. */
 export function teamState(oid: string, verdict: CachedVerdict): TeamState {
@@ -123,8 +130,10 @@ async function startLists(repo: GitRepo, starts: RoundRef[], cache: VerifyCache)
 
 export async function tallyRounds(repo: GitRepo, options: TallyOptions, context?: RoundContext): Promise<TallyResult> {
   const protectedRef = options.remote ? await fetchRoundRefs(repo, options.remote) : undefined;
-  const ctx = context ?? (await loadRoundContext(repo, protectedRef));
-  const [refs, cache] = await Promise.all([listRoundRefs(repo, options.round), VerifyCache.open(repo)]);
+  // Policy and keys, the ref list and the cache file are independent: read them side by side.
+  const [ctx, refs, cache] = await Promise.all([
+    context ?? loadRoundContext(repo, protectedRef), listRoundRefs(repo, options.round), VerifyCache.open(repo),
+  ]);
   const doneRefs = refs.filter((ref) => ref.team !== null);
   const stats: VerifyStats = { cached: 0, verified: 0 };
   const toVerify: TagToVerify[] = doneRefs.map((ref) => ({ oid: ref.oid, round: ref.round, team: ref.team! }));
@@ -135,7 +144,11 @@ export async function tallyRounds(repo: GitRepo, options: TallyOptions, context?
   await cache.save(ctx.signers.key);
 
   const byRound = new Map<number, RoundRef[]>();
-  for (const ref of doneRefs) byRound.set(ref.round, [...(byRound.get(ref.round) ?? []), ref]);
+  for (const ref of doneRefs) {
+    const list = byRound.get(ref.round);
+    if (list) list.push(ref);
+    else byRound.set(ref.round, [ref]);
+  }
   const roundNumbers = new Set<number>([...byRound.keys(), ...starts.keys()]);
   if (options.round !== undefined) roundNumbers.add(options.round);
   const policyTeams = new Set(ctx.policy.teams.map((team) => team.name));

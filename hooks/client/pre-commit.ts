@@ -70,7 +70,10 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     const team = await cloneTeam(policy, hints.configured, hints.branch);
     if (!team) return 0;
     const context = judgeContext(repo, policy);
-    const actor = { kind: 'team' as const, team };
+    // On the team's round branch its REPLY.md is allowed; staged changes are never the architect's.
+    const { roundOfBranch } = await import('../../rounds/names');
+    const round = hints.branch ? roundOfBranch(hints.branch, team.name) ?? undefined : undefined;
+    const actor = { kind: 'team' as const, team, round };
     const violations = [];
     for (const write of writes) {
       const violation = await judgeWrite(context, actor, write);

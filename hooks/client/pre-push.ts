@@ -63,7 +63,9 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
-    const { policy, source } = await locatePolicy(repo);
+    const { policy, source, commit } = await locatePolicy(repo);
+    const byArchitect = await (await import('../../gate/commits')).signatureProof(repo, policy, commit, io.env);
+    const { roundOfBranch } = await import('../../rounds/names');
     const configured = await configuredTeam(repo);
     const teamClone = configured ? await cloneTeam(policy, configured, null) : null;
     const bases = await protectedRefs(repo);
@@ -82,7 +84,8 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
       }
       const resolved = await resolveRange(repo, update.localOid, bases);
       const range: RangeSpec = { ...resolved, exclude, label: update.remoteRef };
-      const verdict = await judgeRange(repo, policy, kind.team, range);
+      const round = roundOfBranch(kind.branch, kind.team.name) ?? undefined;
+      const verdict = await judgeRange(repo, policy, kind.team, range, { round, byArchitect });
       judged += verdict.commits;
       violations.push(...verdict.violations.map((violation) => ({ ...violation, ref: update.remoteRef })));
     }

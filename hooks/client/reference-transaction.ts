@@ -5,7 +5,7 @@
  * It never fails a git operation: always exit 0, a problem is one warning line.
  *
  *   refs/tags/round-<N>/done/<team>          created  →  "round N: <team> is done"
- *   refs/remotes/<remote>/<team>/round-<N>   created  →  "new announcement branch <team>/round-N"
+ *   refs/remotes/<remote>/<team>/round-<N>   created  →  "round branch <team>/round-N is on the remote"
  *   refs/heads/<team>/round-<N>              created  →  (same)
  * In a clone with coord-hooks.team set, announcement branches of other teams are not mentioned.
  */
@@ -15,7 +15,7 @@ import { readAll, TEAM_KEY } from './clone';
 
 const ZERO = /^0+$/;
 const DONE_TAG = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
-const ROUND_BRANCH = /^refs\/(?:remotes\/[^/]+|heads)\/([^/]+)\/round-([1-9][0-9]{0,8})$/;
+const ROUND_BRANCH = /^refs\/remotes\/[^/]+\/([^/]+)\/round-([1-9][0-9]{0,8})$/;
 
 export type RoundNews =
   | { kind: 'done'; round: number; team: string }
@@ -43,8 +43,7 @@ export function roundNews(input: string): RoundNews[] {
 export function newsLine(news: RoundNews): string {
   // TODO(rounds): add the tally ("2 of 4 teams done", "all done: the architect merges") once rounds/ can count cheaply.
   if (news.kind === 'done') return `round ${news.round}: ${news.team} is done`;
-  // TODO(tasks): show the first line of ANNOUNCEMENT.md on the branch and the command to read it (`coord-hooks watch`).
-  return `new announcement branch ${news.team}/round-${news.round}`;
+  return `round branch ${news.team}/round-${news.round} is on the remote: \`coord-hooks watch --once\` shows its announcement`;
 }
 
 export async function runReferenceTransaction(args: string[], io: CommandIO): Promise<number> {

@@ -190,7 +190,7 @@ describe('notifications', () => {
     const output = fetched.stdout.toString('utf8') + fetched.stderr;
     expect(fetched.code).toBe(0);
     expect(output).toContain('coord-hooks: round 1: pm is done');
-    expect(output).toContain('coord-hooks: new announcement branch fw/round-4');
+    expect(output).toContain('coord-hooks: round branch fw/round-4 is on the remote');
     expect(output).not.toContain('announcement branch pm/round-4'); // another team's
     expect(output.match(/round 1: pm is done/g)).toHaveLength(1);
   });
@@ -208,5 +208,30 @@ describe('notifications', () => {
       `${zero} ${a} refs/tags/round-x/done/fw`,
     ].join('\n');
     expect(roundNews(input)).toEqual([{ kind: 'done', round: 3, team: 'fw' }, { kind: 'announcement', round: 5, team: 'qa' }]);
+  });
+});
+
+describe('install --claude / uninstall --claude through the CLI', () => {
+  test('writes the guard for the team, keeps foreign settings, and removes only ours', async () => {
+    const { runCommand } = await import('../../fixtures/cli');
+    const { makeSetup } = await import('../../fixtures/server');
+    const { readFileSync, writeFileSync, mkdirSync } = await import('fs');
+    const { join } = await import('path');
+    const setup = await makeSetup();
+    const clone = setup.clone('claude');
+    mkdirSync(join(clone.dir, '.claude'));
+    writeFileSync(join(clone.dir, '.claude', 'settings.json'), JSON.stringify({ model: 'x', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'true' }] }] } }));
+    const installed = await runCommand(['install', '--claude', '--team', 'fw'], { cwd: clone.dir, env: setup.env });
+    expect(installed.stderr).toBe('');
+    expect(installed.stdout).toContain('Claude Code guard:');
+    const settings = JSON.parse(readFileSync(join(clone.dir, '.claude', 'settings.json'), 'utf8'));
+    expect(settings.model).toBe('x');
+    expect(settings.hooks.Stop).toHaveLength(1);
+    expect(JSON.stringify(settings.hooks.PreToolUse)).toContain('hook claude-guard');
+    expect(clone.git(['config', 'coord-hooks.team'])).toBe('fw');
+    const removed = await runCommand(['uninstall', '--claude'], { cwd: clone.dir, env: setup.env });
+    expect(removed.stdout).toContain('removed from');
+    const after = JSON.parse(readFileSync(join(clone.dir, '.claude', 'settings.json'), 'utf8'));
+    expect(after).toEqual({ model: 'x', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'true' }] }] } });
   });
 });

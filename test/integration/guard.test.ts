@@ -42,7 +42,7 @@ describe('writes', () => {
   test('out-of-scope Write is blocked with the scope, the owner and what to do', async () => {
     const stderr = await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'pm/plan.md'), content: 'x' },
       'blocked Write to pm/plan.md', "outside team fw's write scope; it belongs to team pm", 'team fw may write: fw/, experiments/x/',
-      'write inside fw/… or experiments/x/… instead, or put the request in REPLY.md for the architect');
+      'write inside fw/… or experiments/x/… instead, or ask the architect: coord-hooks reply');
     expect(stderr).toContain('policy from origin/main');
   });
 
