@@ -152,6 +152,16 @@ const REFERENCE_TRANSACTION_FILTER = [
   'if [ "$OURS" = 1 ]; then',
   '  if [ "${1:-}" != committed ] || ! grep -q -e \' refs/tags/round-\' -e \'/round-[0-9]\' "$INPUT"; then OURS=0; fi',
   'fi',
+  '# git runs this hook once per ref on fetch: of a burst (same parent git process) only the first 10 start node.',
+  'if [ "$OURS" = 1 ]; then',
+  '  BURST="${TMPDIR:-/tmp}/coord-hooks-news.$PPID.$(cut -d\' \' -f22 /proc/$PPID/stat 2>/dev/null)"',
+  '  echo >> "$BURST" 2>/dev/null',
+  '  N=$(( $(wc -l < "$BURST" 2>/dev/null || echo 1) ))',
+  '  if [ "$N" -gt 10 ]; then',
+  '    [ "$N" -ne 11 ] || echo \'coord-hooks: more round refs are arriving; `coord-hooks status` shows them all\' >&2',
+  '    OURS=0',
+  '  fi',
+  'fi',
 ];
 
 function chainedPart(hook: string, runner: ChainedRunner, stdin: boolean, post: boolean): string[] {

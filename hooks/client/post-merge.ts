@@ -1,6 +1,7 @@
 /**
- * The post-merge hook (after `git pull` or `git merge`): when a policy file changed between ORIG_HEAD
- * and HEAD, say so and show this clone's scope under the new policy. A notification: it never fails
+ * The post-merge hook (after `git pull` or `git merge`): a new or changed ANNOUNCEMENT.md for this
+ * clone's team is shown; when a policy file changed between ORIG_HEAD and HEAD, say so and show this
+ * clone's scope under the new policy. A notification: it never fails
  * the merge (always exit 0; a problem is one warning line).
  *
  * Cheap first: one diff-tree limited to CLAUDE.md files and .coord/ decides; the policy is loaded only
@@ -13,6 +14,23 @@ import type { Team } from '../../policy/types';
 import { cloneTeam, teamHints } from './clone';
 
 const POLICY_CANDIDATES = [':(glob)**/CLAUDE.md', '.coord/'];
+const ANNOUNCEMENTS = ':(glob)rounds/*/*/ANNOUNCEMENT.md';
+const ANNOUNCEMENT_PATH = /^rounds\/([1-9][0-9]*)\/([^/]+)\/ANNOUNCEMENT\.md$/;
+
+/** A new or changed announcement for this clone's team, shown after a pull (first 20 lines). */
+async function showAnnouncements(repo: GitRepo, before: string, after: string, io: CommandIO): Promise<void> {
+  const changes = (await repo.changedPathsBetween(before, after, [ANNOUNCEMENTS])).filter((change) => change.dstMode.startsWith('100'));
+  if (changes.length === 0) return;
+  const hints = await teamHints(repo);
+  const team = hints.configured ?? hints.branch?.split('/')[0] ?? null;
+  for (const change of changes) {
+    const match = ANNOUNCEMENT_PATH.exec(change.path);
+    if (!match || (team !== null && match[2] !== team)) continue;
+    const text = (await repo.objects().readBlobText(change.dstOid)) ?? '';
+    const lines = text.replace(/\s+$/, '').split('\n');
+    io.err(`coord-hooks: announcement for ${match[2]}, round ${match[1]} (${change.path}):\n${lines.slice(0, 20).map((line) => `  ${line}`).join('\n')}${lines.length > 20 ? `\n  … (${lines.length - 20} more lines)` : ''}\n`);
+  }
+}
 
 /** Paths of policy files that changed from `before` to `after` (a CLAUDE.md counts when it has front-matter on either side). */
 export async function changedPolicyFiles(repo: GitRepo, before: string, after: string): Promise<string[]> {
@@ -45,6 +63,7 @@ export async function runPostMerge(_args: string[], io: CommandIO): Promise<numb
   try {
     const [before, after] = await Promise.all([repo.resolve('ORIG_HEAD^{commit}'), repo.resolve('HEAD^{commit}')]);
     if (!before || !after || before === after) return 0;
+    await showAnnouncements(repo, before, after, io);
     const files = await changedPolicyFiles(repo, before, after);
     if (files.length === 0) return 0;
     const head = `coord-hooks: the policy changed (${listFiles(files)})`;

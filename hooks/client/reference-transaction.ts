@@ -41,9 +41,23 @@ export function roundNews(input: string): RoundNews[] {
 }
 
 export function newsLine(news: RoundNews): string {
-  // TODO(rounds): add the tally ("2 of 4 teams done", "all done: the architect merges") once rounds/ can count cheaply.
   if (news.kind === 'done') return `round ${news.round}: ${news.team} is done`;
   return `round branch ${news.team}/round-${news.round} is on the remote: \`coord-hooks watch --once\` shows its announcement`;
+}
+
+/** Past this many, a fetch's news is one summary line (a first clone can bring thousands of tags). */
+export const NEWS_LIMIT = 10;
+
+/** One line per round with done tags: who arrived, and every team done so far (one for-each-ref). */
+async function doneLines(news: RoundNews[], io: CommandIO): Promise<string[]> {
+  const rounds = [...new Set(news.map((item) => item.round))].sort((a, b) => a - b);
+  const { GitRepo } = await import('../../git/repo');
+  const refs = await new GitRepo(io.cwd, io.env).listRefs(rounds.map((round) => `refs/tags/round-${round}/done/`));
+  return rounds.map((round) => {
+    const arrived = news.filter((item) => item.round === round).map((item) => item.team);
+    const all = refs.filter((ref) => ref.name.startsWith(`refs/tags/round-${round}/done/`)).map((ref) => ref.name.split('/').pop()!);
+    return `round ${round}: ${arrived.join(', ')} ${arrived.length === 1 ? 'is' : 'are'} done (done so far: ${all.sort().join(', ')}; \`coord-hooks tally --round ${round}\` verifies)`;
+  });
 }
 
 export async function runReferenceTransaction(args: string[], io: CommandIO): Promise<number> {
@@ -57,7 +71,14 @@ export async function runReferenceTransaction(args: string[], io: CommandIO): Pr
       team = await new GitRepo(io.cwd, io.env).configGet(TEAM_KEY);
     }
     const shown = news.filter((item) => item.kind === 'done' || team === null || item.team === team);
-    for (const item of shown) io.err(`coord-hooks: ${newsLine(item)}\n`);
+    if (shown.length > NEWS_LIMIT) {
+      const done = shown.filter((item) => item.kind === 'done');
+      io.err(`coord-hooks: ${done.length} done tags for ${new Set(done.map((item) => item.round)).size} round(s) and ${shown.length - done.length} round branch(es) arrived: \`coord-hooks status\` shows them\n`);
+      return 0;
+    }
+    for (const item of shown.filter((entry) => entry.kind !== 'done')) io.err(`coord-hooks: ${newsLine(item)}\n`);
+    const done = shown.filter((item) => item.kind === 'done');
+    if (done.length) for (const line of await doneLines(done, io)) io.err(`coord-hooks: ${line}\n`);
   } catch (error) {
     io.err(`coord-hooks: reference-transaction: ${errorMessage(error).split('\n')[0]} (ignored)\n`);
   }

@@ -191,8 +191,20 @@ describe('notifications', () => {
     expect(fetched.code).toBe(0);
     expect(output).toContain('coord-hooks: round 1: pm is done');
     expect(output).toContain('coord-hooks: round branch fw/round-4 is on the remote');
-    expect(output).not.toContain('announcement branch pm/round-4'); // another team's
+    expect(output).not.toContain('round branch pm/round-4'); // another team's
     expect(output.match(/round 1: pm is done/g)).toHaveLength(1);
+    expect(output).toContain('done so far: pm');
+  });
+
+  test('a fetch that brings many done tags says so in one line', () => {
+    for (let round = 20; round < 32; round += 1) setup.server.git(['tag', '-a', '-m', 'done', `round-${round}/done/qa`, 'main']);
+    const fetched = fw.tryGit(['fetch', '--tags', 'origin']);
+    const output = fetched.stdout.toString('utf8') + fetched.stderr;
+    expect(fetched.code).toBe(0);
+    // One hook run per ref: the first ten speak, then one line, then silence (no node start).
+    expect(output.match(/coord-hooks: round \d+: qa is done/g)).toHaveLength(10);
+    expect(output.match(/more round refs are arriving/g)).toHaveLength(1);
+    expect(output).not.toContain('round 31: qa');
   });
 
   test('roundNews: only creations of round refs, each once', () => {

@@ -235,3 +235,36 @@ describe('action.yml', () => {
     expect(commands(result.stdout).map((line) => line.split('::')[1])).toEqual(['error file=pm/a%2Cb%3Ac%25d.md,title=coord-hooks', 'error file=pm/two%0Alines.md,title=coord-hooks']);
   });
 });
+
+describe('ci/gitlab-ci.yml (merge-request job template)', () => {
+  const config = parse(readFileSync(join(ROOT, 'ci', 'gitlab-ci.yml'), 'utf8')) as Record<string, { extends?: string; rules?: { if: string }[]; script?: string[]; variables?: Record<string, string> }>;
+
+  test('a hidden template job on merge requests, with the full history, and a job extending it', () => {
+    const template = config['.coord-hooks-check'];
+    expect(template.rules).toEqual([{ if: '$CI_PIPELINE_SOURCE == "merge_request_event"' }]);
+    expect(template.variables?.GIT_DEPTH).toBe('0');
+    expect(config['coord-hooks'].extends).toBe('.coord-hooks-check');
+  });
+
+  test('its script, run with sh in a merge-request checkout, prints the JSON verdict and exits 1 on violations', async () => {
+    const [script] = config['.coord-hooks-check'].script!;
+    const checkout = runnerCheckout('gitlab-mr', (repo) => repo.git(['checkout', '-q', '--detach', 'origin/fw/feature']));
+    const variables: NodeJS.ProcessEnv = {
+      ...env,
+      PATH: [shimDir, process.env.PATH ?? ''].join(':'),
+      CI: 'true',
+      CI_PIPELINE_SOURCE: 'merge_request_event',
+      CI_MERGE_REQUEST_SOURCE_BRANCH_NAME: 'fw/feature',
+      CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+      CI_MERGE_REQUEST_DIFF_BASE_SHA: checkout.git(['merge-base', 'origin/main', 'HEAD']),
+      CI_COMMIT_SHA: checkout.rev('HEAD'),
+    };
+    const result = await runProcess('sh', ['-e', '-c', script], { env: variables, cwd: checkout.dir, timeoutMs: 30000 });
+    expect(result.code).toBe(1);
+    const verdict = JSON.parse(result.stdout) as { ok: boolean; team: string; violations: { path: string }[] };
+    expect(verdict.ok).toBe(false);
+    expect(verdict.team).toBe('fw');
+    expect(verdict.violations.map((violation) => violation.path).sort()).toEqual([ODD_PATH, NEWLINE_PATH].sort());
+    expect(JSON.parse(readFileSync(join(checkout.dir, 'coord-hooks.json'), 'utf8'))).toEqual(verdict);
+  });
+});

@@ -133,3 +133,19 @@ test('usage errors', async () => {
   expect(notRound.code).toBe(2);
   expect(notRound.stderr).toContain('reply works on a round branch pm/round-N');
 });
+
+test('after a pull, post-merge shows a new announcement for this clone\'s team', async () => {
+  const { installCloneHooks } = await import('../../hooks/install');
+  const qa = setup.clone('qa-pull');
+  qa.git(['config', 'coord-hooks.team', 'qa']);
+  await installCloneHooks(qa.dir, { team: 'qa', env: qa.env });
+  const announced = await run(setup.architect, 'announce', '--team', 'qa', '--round', '5', '-m', 'Round 5 for qa:\nwrite the test plan.');
+  expect(announced.code).toBe(0);
+  qa.git(['fetch', '-q', 'origin']);
+  qa.git(['switch', '-q', '-c', 'qa/round-5', 'origin/main']);
+  const pulled = qa.tryGit(['pull', '--no-rebase', 'origin', 'qa/round-5']);
+  const output = pulled.stdout.toString('utf8') + pulled.stderr;
+  expect(pulled.code).toBe(0);
+  expect(output).toContain('coord-hooks: announcement for qa, round 5 (rounds/5/qa/ANNOUNCEMENT.md):');
+  expect(output).toContain('  write the test plan.');
+});

@@ -59,7 +59,7 @@ test('exits 1 on timeout, naming who is still pending', async () => {
 
 test('an invalid tag is reported once and the team stays pending', async () => {
   await tag(3, 'pm', keys.fw);
-  const result = await waitFor(['--round', '3', 'pm', '--interval', '0.2', '--timeout', '1.5']);
+  const result = await waitFor(['--round', '3', 'pm', '--interval', '0.2', '--timeout', '2.5']);
   expect(result.code).toBe(1);
   expect(result.stdout.match(/does not count/g)).toHaveLength(1);
   expect(result.stdout).toMatch(/pm: round-3\/done\/pm does not count: signature does not verify for pm.*; pm stays pending/);
@@ -98,10 +98,10 @@ test('on a terminal one status line is rewritten in place', async () => {
     runCli(['wait-for', '--round', '6', 'fw', 'pm', '--interval', '0.2', '--timeout', '30'], {
       cwd: observer.dir, env: setup.env, stdin: Readable.from([]), out: (text) => { out += text; }, err: (text) => { out += text; }, isTTY: true,
     }),
-    later(600, async () => { await tag(6, 'fw'); await tag(6, 'pm'); }),
+    later(1500, async () => { await tag(6, 'fw'); await tag(6, 'pm'); }),
   ]);
   expect(code).toBe(0);
-  expect(out).toContain('\r\x1b[Kround 6 · done: - · pending: fw pm · 0s');
+  expect(out).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[Kround 6 · done: - · pending: fw pm · \\ds`));
   expect(out).toMatch(/round 6: all done/);
 });
 

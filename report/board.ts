@@ -1,0 +1,169 @@
+/**
+ * The report's data: a board (rounds × teams, one cell per team and round) and a timeline of what
+ * happened (announcements, replies, done tags with their signer, pushes the gate rejected, round
+ * completions). Built on rounds/status.ts (roundStatus); commit subjects come from one extra `git log`,
+ * rejected pushes and completions from the server's audit log (on the server, or with an explicit path).
+ */
+import { readFileSync, statSync } from 'fs';
+import { readAudit, type AuditRecord } from '../gate/audit';
+import type { GitRepo } from '../git/repo';
+import type { StatusReport } from '../rounds/status';
+
+export type CellState = 'done' | 'replied' | 'announced' | 'pending' | 'invalid' | 'none';
+
+export interface CommitRef {
+  commit: string;
+  time: string;
+  subject?: string;
+}
+
+export interface BoardCell {
+  state: CellState;
+  /** The round waits for this team (its start tag's `expect:` line, or every team of the policy). */
+  expected: boolean;
+  announced?: CommitRef;
+  replied?: CommitRef;
+  done?: { signer?: string; time?: string };
+  /** invalid: why the done tag does not verify; pending: a note. */
+  detail?: string;
+}
+
+export interface BoardRound {
+  round: number;
+  complete: boolean;
+  expected: string[];
+  cells: Record<string, BoardCell>;
+}
+
+export type EventKind = 'announced' | 'replied' | 'done' | 'invalid' | 'rejected' | 'round-complete';
+
+export interface TimelineEvent {
+  time: string;
+  kind: EventKind;
+  /** The lane: a team, or null for events of the whole round (completion). */
+  team: string | null;
+  round?: number;
+  /** One line saying what happened (a commit subject, a signer, a rejection reason). */
+  text: string;
+  commit?: string;
+  signer?: string;
+}
+
+export interface Board {
+  generated: string;
+  /** Where the policy and keys came from (a ref). */
+  source: string;
+  /** Columns: the policy's teams, then any other team seen in a round. */
+  teams: string[];
+  rounds: BoardRound[];
+  lastActivity: Record<string, string>;
+  /** Rejected pushes per owning team; absent when no audit log was read. */
+  rejected?: Record<string, { count: number; last: string; reason?: string }>;
+  /** The audit log that was read, if any. */
+  audit?: string;
+  /** Oldest first. */
+  timeline: TimelineEvent[];
+}
+
+/** Reads an audit log: a file (audit.jsonl) or a git directory holding coord-hooks/audit.jsonl. */
+export function loadAudit(path: string): AuditRecord[] {
+  if (statSync(path).isDirectory()) return readAudit(path);
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+    try { return [JSON.parse(line) as AuditRecord]; } catch { return []; }
+  });
+}
+
+function cellState(status: StatusReport['rounds'][number]['teams'][string] | undefined): CellState {
+  if (!status) return 'none';
+  if (status.done === 'done') return 'done';
+  if (status.done === 'invalid') return 'invalid';
+  if (status.replied) return 'replied';
+  return status.announced ? 'announced' : 'pending';
+}
+
+/** Subjects of the given commits, in one `git log --no-walk`. */
+async function subjects(repo: GitRepo, commits: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(commits)];
+  if (unique.length === 0) return out;
+  const { stdout } = await repo.run(['log', '--no-walk=unsorted', '--format=%H%x00%s%x00', ...unique]);
+  const fields = stdout.toString('utf8').split('\0');
+  for (let index = 0; index + 1 < fields.length; index += 2) out.set(fields[index].trim(), fields[index + 1]);
+  return out;
+}
+
+const roundOfRef = (ref: string) => {
+  const match = /^refs\/(?:heads\/[^/]+\/round-|tags\/round-)([1-9][0-9]*)(?:\/|$)/.exec(ref);
+  return match ? Number(match[1]) : undefined;
+};
+
+function auditEvents(records: AuditRecord[]): { events: TimelineEvent[]; rejected: NonNullable<Board['rejected']> } {
+  const events: TimelineEvent[] = [];
+  const rejected: NonNullable<Board['rejected']> = {};
+  for (const record of records) {
+    if (record.event === 'rejected') {
+      const owner = record.refs.map((ref) => ref.owner).find(Boolean) ?? 'unknown';
+      const first = record.first?.[0];
+      const reason = first ? `${first.path ? `${first.path}: ` : ''}${first.reason}` : `${record.violations ?? 0} violation(s)`;
+      const refs = record.refs.map((ref) => ref.ref.replace(/^refs\/(heads|tags)\//, '')).join(', ');
+      const by = record.pusher ? ` by ${record.pusher}` : '';
+      events.push({ time: record.time, kind: 'rejected', team: owner, round: record.refs.map((ref) => roundOfRef(ref.ref)).find(Boolean), text: `push to ${refs}${by} rejected: ${reason}`, commit: first?.commit });
+      const entry = rejected[owner] ?? { count: 0, last: record.time };
+      const newer = Date.parse(record.time) >= Date.parse(entry.last);
+      rejected[owner] = { count: entry.count + 1, last: newer ? record.time : entry.last, reason: newer ? reason : entry.reason };
+    } else if (record.event === 'round-complete' && record.round !== undefined) {
+      events.push({ time: record.time, kind: 'round-complete', team: null, round: record.round, text: `round ${record.round} complete: ${(record.teams ?? []).join(', ')}` });
+    }
+  }
+  return { events, rejected };
+}
+
+/** The board from a status report (rounds/status.ts), the audit records (or null: none read) and the policy's teams. */
+export async function buildBoard(repo: GitRepo, status: StatusReport, options: { teams: string[]; audit: AuditRecord[] | null; auditSource?: string; now?: Date }): Promise<Board> {
+  const teams = [...options.teams];
+  for (const round of status.rounds) for (const team of Object.keys(round.teams)) if (!teams.includes(team)) teams.push(team);
+  const commits = status.rounds.flatMap((round) => Object.values(round.teams).flatMap((cell) => [cell.announced?.commit, cell.replied?.commit].filter((c): c is string => !!c)));
+  const subject = await subjects(repo, commits);
+  const withSubject = (ref?: { commit: string; time: string }): CommitRef | undefined => ref && { ...ref, subject: subject.get(ref.commit) };
+
+  const timeline: TimelineEvent[] = [];
+  const rounds: BoardRound[] = status.rounds.map((round) => {
+    const cells: Record<string, BoardCell> = {};
+    for (const team of teams) {
+      const entry = round.teams[team];
+      const cell: BoardCell = { state: cellState(entry), expected: round.expected.includes(team) };
+      if (entry) {
+        cell.announced = withSubject(entry.announced);
+        cell.replied = withSubject(entry.replied);
+        if (entry.done !== 'pending') cell.done = { signer: entry.signer, time: entry.doneTime };
+        if (entry.detail) cell.detail = entry.detail;
+        const at = { team, round: round.round };
+        if (cell.announced) timeline.push({ ...at, time: cell.announced.time, kind: 'announced', text: cell.announced.subject ?? `announced round ${round.round}`, commit: cell.announced.commit });
+        if (cell.replied) timeline.push({ ...at, time: cell.replied.time, kind: 'replied', text: cell.replied.subject ?? `replied to round ${round.round}`, commit: cell.replied.commit });
+        if (entry.done === 'done' && entry.doneTime) timeline.push({ ...at, time: entry.doneTime, kind: 'done', text: `round-${round.round}/done/${team} signed by ${entry.signer ?? '?'}`, signer: entry.signer });
+        if (entry.done === 'invalid' && entry.doneTime) timeline.push({ ...at, time: entry.doneTime, kind: 'invalid', text: `round-${round.round}/done/${team} does not verify: ${entry.detail ?? ''}` });
+      }
+      cells[team] = cell;
+    }
+    return { round: round.round, complete: round.complete, expected: round.expected, cells };
+  });
+
+  const board: Board = { generated: (options.now ?? new Date()).toISOString(), source: status.source, teams, rounds, lastActivity: status.lastActivity, timeline };
+  const logged = new Set<number>();
+  if (options.audit) {
+    const { events, rejected } = auditEvents(options.audit);
+    for (const event of events) if (event.kind === 'round-complete') logged.add(event.round!);
+    timeline.push(...events);
+    board.rejected = rejected;
+    if (options.auditSource) board.audit = options.auditSource;
+  }
+  // Without the audit log's word, a complete round completed when its last expected team signed.
+  for (const round of rounds) {
+    if (!round.complete || logged.has(round.round)) continue;
+    const times = round.expected.map((team) => round.cells[team]?.done?.time).filter((t): t is string => !!t);
+    if (times.length) timeline.push({ time: times.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1)!, kind: 'round-complete', team: null, round: round.round, text: `round ${round.round} complete: ${round.expected.join(', ')}` });
+  }
+  const order: EventKind[] = ['announced', 'replied', 'rejected', 'done', 'invalid', 'round-complete'];
+  timeline.sort((a, b) => (Date.parse(a.time) || 0) - (Date.parse(b.time) || 0) || order.indexOf(a.kind) - order.indexOf(b.kind));
+  return board;
+}
