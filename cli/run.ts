@@ -1,5 +1,6 @@
 /** Parses the command line, runs one command, and turns every outcome into an exit code. */
 import { CoordError, ExitCode, EXIT_USAGE, errorMessage } from '../core/errors';
+import { GitError } from '../git/run';
 import { helpText, parseCommandArgs, type CommandIO } from './command';
 import { COMMANDS } from './registry';
 
@@ -51,6 +52,10 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     return await spec.run(args as never, io);
   } catch (error) {
     if (error instanceof ExitCode) return error.exitCode;
+    if (error instanceof GitError && /not a git repository/.test(error.stderr)) {
+      io.err(`coord-hooks ${name}: ${io.cwd} is not inside a git repository\nhint: run it inside a clone of the project (for the server: coord-hooks install --server --repo PATH)\n`);
+      return EXIT_USAGE;
+    }
     if (error instanceof CoordError) {
       io.err(`coord-hooks ${name}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
       return error.exitCode;

@@ -28,6 +28,7 @@ export class GitRepo {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   private batch: CatFileBatch | null = null;
+  private readonly memos = new Map<string, Promise<unknown>>();
 
   constructor(cwd: string, env?: NodeJS.ProcessEnv) {
     this.cwd = cwd;
@@ -44,6 +45,17 @@ export class GitRepo {
 
   runSync(args: string[], extra: Partial<GitCallOptions> = {}) {
     return gitSync(args, this.opts(extra));
+  }
+
+  /** Computes a value once per repository object (answers that cannot change during one command). */
+  memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as Promise<T>;
+  }
+
+  /** Records an answer already known (e.g. from a combined rev-parse) so memo(key) does not ask git again. */
+  seed<T>(key: string, value: T): void {
+    this.memos.set(key, Promise.resolve(value));
   }
 
   /** The shared cat-file process; closed by close(). */
@@ -81,9 +93,8 @@ export class GitRepo {
     return firstLine((await this.run(['rev-parse', '--absolute-git-dir'])).stdout);
   }
 
-  async commonDir(): Promise<string> {
-    const dir = firstLine((await this.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout);
-    return dir;
+  commonDir(): Promise<string> {
+    return this.memo('common-dir', async () => firstLine((await this.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout));
   }
 
   async isBare(): Promise<boolean> {

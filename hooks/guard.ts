@@ -74,14 +74,24 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
     const { locatePolicy } = await import('../policy/locate');
     const { resolveOnDisk } = await import('./guard-path');
     const { cloneTeam } = await import('./client/clone');
-    const places = repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks'])
+    // One rev-parse answers where everything is and which branch this is (HEAD's full name).
+    const places = repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks', '--symbolic-full-name', 'HEAD'], { okCodes: [128] })
+      .then(async (result) => {
+        const lines = result.stdout.toString('utf8').split('\n').filter(Boolean);
+        if (result.code === 0 && lines.length === 5) {
+          repo.seed('common-dir', lines[2]);
+          return { lines: lines.slice(0, 4), branch: lines[4].startsWith('refs/heads/') ? lines[4].slice('refs/heads/'.length) : null };
+        }
+        // An unborn branch has no HEAD to name: ask for the places alone.
+        const again = await repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks']);
+        return { lines: again.stdout.toString('utf8').split('\n').filter(Boolean), branch: await repo.currentBranch() };
+      })
       .catch((error: unknown) => { throw new CoordError(`${cwd} is not inside a git work tree (${errorMessage(error).split('\n')[0]})`, { hint: 'start the agent inside its clone of the repository' }); });
-    // All at once; the work-tree question is answered first so its message wins outside a repository.
-    const settled = await Promise.allSettled([places, locatePolicy(repo), configuredTeam(repo), repo.currentBranch()] as const);
-    for (const result of settled) if (result.status === 'rejected') throw result.reason;
-    const [where, located, configured, branch] = settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as
-      [Awaited<typeof places>, Awaited<ReturnType<typeof locatePolicy>>, string | null, string | null];
-    const [top, ...dirs] = where.stdout.toString('utf8').split('\n').filter(Boolean);
+    // The work-tree question first, so its message wins outside a repository; the rest side by side.
+    const where = await places;
+    const [located, configured] = await Promise.all([locatePolicy(repo), configuredTeam(repo)]);
+    const branch = where.branch;
+    const [top, ...dirs] = where.lines;
     const explicit = configured ?? (env.COORD_HOOKS_TEAM || null);
     const team = await cloneTeam(located.policy, explicit, branch);
     if (!team) {

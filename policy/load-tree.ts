@@ -6,7 +6,7 @@
 import type { GitRepo } from '../git/repo';
 import { EMPTY_TREE } from '../git/repo';
 import { CoordError } from '../core/errors';
-import { buildPolicy } from './build';
+import { readCachedPolicy, writeCachedPolicy } from './cache';
 import { PolicyError } from './problems';
 import type { Policy, PolicyFile, PolicyProblem } from './types';
 
@@ -34,10 +34,17 @@ export async function readPolicyFiles(repo: GitRepo, commit: string): Promise<Po
   });
 }
 
-/** Throws PolicyError (exit 2) naming file:line:col for every problem. */
-export async function loadPolicyFromTree(repo: GitRepo, commit: string): Promise<TreePolicy> {
+/**
+ * Throws PolicyError (exit 2) naming file:line:col for every problem. With `cacheDir` (a git dir), a
+ * valid policy is cached by commit (policy/cache.ts) and a hit costs no git process and no YAML parser.
+ */
+export async function loadPolicyFromTree(repo: GitRepo, commit: string, cacheDir?: string): Promise<TreePolicy> {
+  const cached = cacheDir ? readCachedPolicy(cacheDir, commit) : null;
+  if (cached) return { ...cached, commit };
   const files = await readPolicyFiles(repo, commit);
+  const { buildPolicy } = await import('./build');
   const { policy, problems, warnings } = buildPolicy(files);
   if (!policy) throw new PolicyError(problems, `the policy on ${commit.slice(0, 12)}`);
+  if (cacheDir) writeCachedPolicy(cacheDir, commit, policy, warnings);
   return { policy, warnings, commit };
 }

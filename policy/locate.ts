@@ -2,6 +2,8 @@
  * Which policy and which team apply in a clone. The policy is read, like the server does, from the
  * protected branch (the remote-tracking copy when there is one), or from the work tree on request.
  */
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { dirname, join } from 'path';
 import { CoordError } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from './load-tree';
@@ -16,20 +18,34 @@ export interface LocatedPolicy {
   commit?: string;
 }
 
+/** Every `coord-hooks.*` git config value of this clone (keys lower-cased), read once per repository object. */
+export function cloneConfig(repo: GitRepo): Promise<Map<string, string>> {
+  return repo.memo('coord-hooks-config', async () => {
+    const { stdout } = await repo.run(['config', '--get-regexp', '^coord-hooks\\.'], { okCodes: [1] });
+    const values = new Map<string, string>();
+    for (const line of stdout.toString('utf8').split('\n')) {
+      const space = line.indexOf(' ');
+      if (space > 0) values.set(line.slice(0, space).toLowerCase(), line.slice(space + 1));
+    }
+    return values;
+  });
+}
+
 /** Branch the policy lives on: git config coord-hooks.branch, default main. */
 export async function policyBranch(repo: GitRepo): Promise<string> {
-  return (await repo.configGet('coord-hooks.branch')) ?? 'main';
+  return (await cloneConfig(repo)).get('coord-hooks.branch') ?? 'main';
 }
 
 const fileSettings = new Map<string, Promise<import('./settings').ToolSettings>>();
 
 /**
  * A clone setting: git config `coord-hooks.<key>` (what `install --team` writes) wins; else the
- * settings file found by cosmiconfig (loaded only then: it costs start-up time); else the default.
+ * settings file found by cosmiconfig, loaded only when such a file can exist (it costs start-up time).
  */
 export async function cloneSetting(repo: GitRepo, key: 'remote' | 'team'): Promise<string | undefined> {
-  const fromGit = await repo.configGet(`coord-hooks.${key}`);
+  const fromGit = (await cloneConfig(repo)).get(`coord-hooks.${key}`);
   if (fromGit) return fromGit;
+  if (!settingsFileMayExist(repo.cwd)) return undefined;
   if (!fileSettings.has(repo.cwd)) {
     fileSettings.set(repo.cwd, import('./settings').then(async ({ loadSettings }) => (await loadSettings(repo.cwd)).settings));
   }
@@ -40,13 +56,36 @@ export async function remoteName(repo: GitRepo): Promise<string> {
   return (await cloneSetting(repo, 'remote')) ?? 'origin';
 }
 
-/** Refs that hold the protected branch in this clone, newest source first. */
-export async function protectedRefs(repo: GitRepo, branch?: string): Promise<string[]> {
+type Tip = { ref: string; oid: string };
+
+function listTips(repo: GitRepo, wanted: string[]): Promise<Tip[]> {
+  return repo.memo(`protected:${wanted.join(' ')}`, async () => {
+    const { stdout } = await repo.run(['for-each-ref', '--format=%(objectname) %(objecttype) %(refname)', ...wanted]);
+    const found = new Map<string, string>();
+    for (const line of stdout.toString('utf8').split('\n')) {
+      const [oid, type, ref] = line.split(' ');
+      if (ref && type === 'commit') found.set(ref, oid);
+    }
+    return wanted.filter((ref) => found.has(ref)).map((ref) => ({ ref, oid: found.get(ref)! }));
+  });
+}
+
+/**
+ * The protected branch's refs in this clone that exist, remote-tracking copy first, with their commits.
+ * The default refs (origin/main, main) are listed while the config is read; only a clone configured
+ * otherwise pays a second git call.
+ */
+export async function protectedTips(repo: GitRepo, branch?: string): Promise<Tip[]> {
+  const speculative = branch === undefined ? listTips(repo, ['refs/remotes/origin/main', 'refs/heads/main']) : null;
+  speculative?.catch(() => undefined);
   const name = branch ?? (await policyBranch(repo));
   const remote = await remoteName(repo);
-  const refs = [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`];
-  const present = await Promise.all(refs.map((ref) => repo.resolve(ref)));
-  return refs.filter((_, index) => present[index] !== null);
+  return listTips(repo, [`refs/remotes/${remote}/${name}`, `refs/heads/${name}`]);
+}
+
+/** Refs that hold the protected branch in this clone, newest source first. */
+export async function protectedRefs(repo: GitRepo, branch?: string): Promise<string[]> {
+  return (await protectedTips(repo, branch)).map((tip) => tip.ref);
 }
 
 /** `from`: "worktree", a revision, or undefined for the protected branch (work tree when it does not exist yet). */
@@ -57,10 +96,9 @@ export async function locatePolicy(repo: GitRepo, from?: string): Promise<Locate
     if (!commit) throw new CoordError(`--policy-from ${from}: no such commit`, { hint: 'name a branch or commit, or "worktree"' });
     return { ...(await loadPolicyFromTree(repo, commit)), source: from };
   }
-  const [ref] = await protectedRefs(repo);
-  if (!ref) return fromWorktree(repo);
-  const commit = (await repo.resolve(ref))!;
-  return { ...(await loadPolicyFromTree(repo, commit)), source: ref.replace(/^refs\/(remotes|heads)\//, '') };
+  const [[tip], cacheDir] = await Promise.all([protectedTips(repo), repo.commonDir()]);
+  if (!tip) return fromWorktree(repo);
+  return { ...(await loadPolicyFromTree(repo, tip.oid, cacheDir)), source: tip.ref.replace(/^refs\/(remotes|heads)\//, '') };
 }
 
 async function fromWorktree(repo: GitRepo): Promise<LocatedPolicy> {
@@ -90,4 +128,39 @@ export async function resolveTeam(repo: GitRepo, policy: Policy, explicit?: stri
   throw new CoordError(`cannot tell which team this is${current ? ` (branch "${current}" is not <team>/…)` : ''}`, {
     hint: 'pass --team T, or run `coord-hooks install --team T` in this clone, or work on a branch named <team>/…',
   });
+}
+
+/**
+ * Could cosmiconfig find a `coord-hooks` settings file between `cwd` and the repository top? A few
+ * directory reads answer it, so the common case (no such file) never loads cosmiconfig.
+ */
+export function settingsFileMayExist(cwd: string): boolean {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      if (name.startsWith('.coord-hooksrc') || name.startsWith('coord-hooks.config.')) return true;
+      if (name === '.config' && existsSync(join(dir, '.config')) && safeList(join(dir, '.config')).some((entry) => entry.startsWith('coord-hooksrc'))) return true;
+      if (name === 'package.json' && hasSettingsKey(join(dir, name))) return true;
+    }
+    if (names.includes('.git') || dirname(dir) === dir) return false;
+  }
+}
+
+function safeList(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
+}
+
+/** A package.json carries settings only under its top-level "coord-hooks" key (not as a dependency). */
+function hasSettingsKey(file: string): boolean {
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return manifest !== null && typeof manifest === 'object' && 'coord-hooks' in manifest;
+  } catch {
+    return false;
+  }
 }

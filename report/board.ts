@@ -5,7 +5,7 @@
  * rejected pushes and completions from the server's audit log (on the server, or with an explicit path).
  */
 import { readFileSync, statSync } from 'fs';
-import { readAudit, type AuditRecord } from '../gate/audit';
+import { auditPath, readAudit, type AuditRecord } from '../gate/audit';
 import type { GitRepo } from '../git/repo';
 import type { StatusReport } from '../rounds/status';
 
@@ -23,7 +23,8 @@ export interface BoardCell {
   expected: boolean;
   announced?: CommitRef;
   replied?: CommitRef;
-  done?: { signer?: string; time?: string };
+  /** signer: the principal whose key verified the tag; verified: what the verifier said (key, fingerprint). */
+  done?: { signer?: string; verified?: string; time?: string };
   /** invalid: why the done tag does not verify; pending: a note. */
   detail?: string;
 }
@@ -47,6 +48,8 @@ export interface TimelineEvent {
   text: string;
   commit?: string;
   signer?: string;
+  /** More for whoever wants it (the verifier's note on a signature). */
+  detail?: string;
 }
 
 export interface Board {
@@ -65,12 +68,21 @@ export interface Board {
   timeline: TimelineEvent[];
 }
 
-/** Reads an audit log: a file (audit.jsonl) or a git directory holding coord-hooks/audit.jsonl. */
-export function loadAudit(path: string): AuditRecord[] {
-  if (statSync(path).isDirectory()) return readAudit(path);
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "2024-05-01T12:03:04.123Z" → "May 1 12:03:04" (UTC); `seconds: false` → "May 1 12:03". */
+export function shortTime(iso?: string, seconds = true): string {
+  const match = iso ? /^\d{4}-(\d\d)-(\d\d)T(\d\d:\d\d)(:\d\d)/.exec(iso) : null;
+  if (!match) return iso ?? '';
+  return `${MONTHS[Number(match[1]) - 1] ?? match[1]} ${Number(match[2])} ${match[3]}${seconds ? match[4] : ''}`;
+}
+
+/** Reads an audit log: a file (audit.jsonl), or a git directory holding coord-hooks/audit.jsonl (none yet: empty). */
+export function loadAudit(path: string): { file: string; records: AuditRecord[] } {
+  if (statSync(path).isDirectory()) return { file: auditPath(path), records: readAudit(path) };
+  const records = readFileSync(path, 'utf8').split('\n').filter(Boolean).flatMap((line) => {
     try { return [JSON.parse(line) as AuditRecord]; } catch { return []; }
   });
+  return { file: path, records };
 }
 
 function cellState(status: StatusReport['rounds'][number]['teams'][string] | undefined): CellState {
@@ -90,6 +102,12 @@ async function subjects(repo: GitRepo, commits: string[]): Promise<Map<string, s
   const fields = stdout.toString('utf8').split('\0');
   for (let index = 0; index + 1 < fields.length; index += 2) out.set(fields[index].trim(), fields[index + 1]);
   return out;
+}
+
+/** The tally's "fw (Good \"git\" signature for fw with ED25519 key SHA256:…)" → principal and verifier note. */
+export function splitSigner(signer?: string): { signer?: string; verified?: string } {
+  const match = signer ? /^(\S+) \((.*)\)$/s.exec(signer) : null;
+  return match ? { signer: match[1], verified: match[2] } : { signer };
 }
 
 const roundOfRef = (ref: string) => {
@@ -135,12 +153,12 @@ export async function buildBoard(repo: GitRepo, status: StatusReport, options: {
       if (entry) {
         cell.announced = withSubject(entry.announced);
         cell.replied = withSubject(entry.replied);
-        if (entry.done !== 'pending') cell.done = { signer: entry.signer, time: entry.doneTime };
+        if (entry.done !== 'pending') cell.done = { ...splitSigner(entry.signer), time: entry.doneTime };
         if (entry.detail) cell.detail = entry.detail;
         const at = { team, round: round.round };
         if (cell.announced) timeline.push({ ...at, time: cell.announced.time, kind: 'announced', text: cell.announced.subject ?? `announced round ${round.round}`, commit: cell.announced.commit });
         if (cell.replied) timeline.push({ ...at, time: cell.replied.time, kind: 'replied', text: cell.replied.subject ?? `replied to round ${round.round}`, commit: cell.replied.commit });
-        if (entry.done === 'done' && entry.doneTime) timeline.push({ ...at, time: entry.doneTime, kind: 'done', text: `round-${round.round}/done/${team} signed by ${entry.signer ?? '?'}`, signer: entry.signer });
+        if (entry.done === 'done' && entry.doneTime) timeline.push({ ...at, time: entry.doneTime, kind: 'done', text: `round-${round.round}/done/${team} signed by ${cell.done?.signer ?? '?'}`, signer: cell.done?.signer, detail: cell.done?.verified });
         if (entry.done === 'invalid' && entry.doneTime) timeline.push({ ...at, time: entry.doneTime, kind: 'invalid', text: `round-${round.round}/done/${team} does not verify: ${entry.detail ?? ''}` });
       }
       cells[team] = cell;
@@ -163,7 +181,9 @@ export async function buildBoard(repo: GitRepo, status: StatusReport, options: {
     const times = round.expected.map((team) => round.cells[team]?.done?.time).filter((t): t is string => !!t);
     if (times.length) timeline.push({ time: times.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1)!, kind: 'round-complete', team: null, round: round.round, text: `round ${round.round} complete: ${round.expected.join(', ')}` });
   }
-  const order: EventKind[] = ['announced', 'replied', 'rejected', 'done', 'invalid', 'round-complete'];
-  timeline.sort((a, b) => (Date.parse(a.time) || 0) - (Date.parse(b.time) || 0) || order.indexOf(a.kind) - order.indexOf(b.kind));
+  // git times have whole seconds, the audit log's milliseconds: within one second, the usual order of a round.
+  const order: EventKind[] = ['announced', 'rejected', 'replied', 'done', 'invalid', 'round-complete'];
+  const second = (event: TimelineEvent) => Math.floor((Date.parse(event.time) || 0) / 1000);
+  timeline.sort((a, b) => second(a) - second(b) || order.indexOf(a.kind) - order.indexOf(b.kind));
   return board;
 }

@@ -3,7 +3,7 @@
  * counts and the latest events. Colour and Unicode marks on a terminal; plain ASCII when stdout is
  * not a terminal, NO_COLOR is set or TERM is dumb (logs, CI, pipes).
  */
-import type { Board, BoardCell, CellState } from './board';
+import { shortTime as short, type Board, type BoardCell, type CellState } from './board';
 
 const MARKS: Record<CellState, { fancy: string; ascii: string; colour: string }> = {
   done: { fancy: '✓', ascii: '[x]', colour: '32' },
@@ -28,7 +28,7 @@ export function wantsFancy(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
 /** Strips control characters (terminal escapes) from text that came from git. */
 // eslint-disable-next-line no-control-regex
 const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-const shortTime = (iso?: string) => (iso ? iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '').slice(5, 16) : '');
+const shortTime = (iso?: string) => short(iso, false);
 
 function cellText(cell: BoardCell, fancy: boolean): string {
   const mark = fancy ? MARKS[cell.state].fancy : MARKS[cell.state].ascii;
@@ -53,7 +53,8 @@ export function formatTerminal(board: Board, options: TerminalOptions): string {
     lines.push(''.padEnd(firstWidth) + teams.map((team, column) => paint('1', team.padEnd(widths[column]))).join('').trimEnd());
     board.rounds.forEach((round, index) => {
       const label = head[index].padEnd(firstWidth);
-      const cells = rows[index].map((cell, column) => paint(MARKS[cell.state].colour, cellText(cell, options.fancy).padEnd(widths[column])));
+      const last = teams.length - 1;
+      const cells = rows[index].map((cell, column) => paint(MARKS[cell.state].colour, cellText(cell, options.fancy).padEnd(column === last ? 0 : widths[column])));
       lines.push((round.complete ? paint('32', label) : label) + cells.join('').trimEnd());
     });
     const marks = (['done', 'replied', 'announced', 'pending', 'invalid'] as const).map((state) => `${options.fancy ? MARKS[state].fancy : MARKS[state].ascii.trim()} ${state}`);
@@ -72,7 +73,7 @@ export function formatTerminal(board: Board, options: TerminalOptions): string {
     lines.push('', `latest events (${latest.length} of ${board.timeline.length}):`);
     for (const event of latest) {
       const who = clean(event.team ?? `round ${event.round ?? '?'}`);
-      lines.push(`  ${shortTime(event.time)}  ${who.padEnd(10)} ${event.kind.padEnd(14)} ${clean(event.text)}`.trimEnd());
+      lines.push(`  ${short(event.time)}  ${who.padEnd(10)} ${event.kind.padEnd(15)}${clean(event.text)}`.trimEnd());
     }
   }
   return lines.join('\n') + '\n';

@@ -8,7 +8,7 @@
 # services (sshd on :22, nginx on :80, fcgiwrap's socket) are kept from starting at install time
 # with a temporary /usr/sbin/policy-rc.d (when the machine has none), and are never needed.
 set -euo pipefail
-packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3)
+packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -37,8 +37,7 @@ export async function cloneTeam(policy: Policy, explicit: string | null | undefi
  * settings file (policy/locate.ts cloneSetting; loaded only when git config has none).
  */
 export async function configuredTeam(repo: GitRepo): Promise<string | null> {
-  const fromGit = await repo.configGet(TEAM_KEY);
-  if (fromGit) return fromGit;
+  // One `git config --get-regexp` serves every coord-hooks.* key of the run (memoised per repository).
   const { cloneSetting } = await import('../../policy/locate');
   return (await cloneSetting(repo, 'team')) ?? null;
 }

@@ -253,7 +253,7 @@ describe('coord-hooks install / uninstall (command line)', () => {
     expect(await cli(['install', '--server', '--repo', clone.dir])).toMatchObject({ code: 2, err: expect.stringMatching(/not a bare repository[\s\S]*hint:/) });
     expect(await cli(['install', '--repo', server.dir])).toMatchObject({ code: 2, err: expect.stringContaining('--repo goes with --server') });
     expect(await cli(['install', '--server', '--team', 'fw'])).toMatchObject({ code: 2 });
-    expect(await cli(['install', '--claude'])).toMatchObject({ code: 2, err: expect.stringContaining('not available yet') });
+    expect(await cli(['install', '--claude'])).toMatchObject({ code: 2, err: expect.stringContaining('is not inside a git repository') });
     expect(await cli(['uninstall', '--server'], clone.dir)).toMatchObject({ code: 2, err: expect.stringContaining('not a bare repository') });
   });
 

@@ -1,0 +1,267 @@
+/**
+ * The seven scenarios. Each returns table rows: coord-hooks' median, a floor measured in the same run
+ * on the same repository (interleaved with it), the peer where there is one, peak RSS, the targets.
+ */
+import { rmSync } from 'fs';
+import { join } from 'path';
+import { runProcess } from '../core/process';
+import { preToolUse } from '../fixtures/client-hooks';
+import { gitSync } from '../git/run';
+import { Bench, CLI, type WorldPush } from './context';
+import { spreadPath } from './generate';
+import { HarnessError, hookTimings, interleaved, peakRssMb, timeOnce, type RunSpec } from './measure';
+import { absoluteTarget, peerTarget, ratioTarget, rssTarget, series, type Row, type Series } from './report';
+import type { ReceiveWorld } from './worlds';
+import { gitExecPath } from './worlds';
+
+/** git's own enumeration of a push: the commits, then every path each commit writes. */
+const PUSH_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null';
+const PUSH_FLOOR_LABEL = '`git rev-list NEW --not --all | git diff-tree --stdin -r -z --no-renames --root -m` in the quarantine environment';
+
+const ratioOf = (coord: Series, floor: Series | null) => (floor && floor.median > 0 ? coord.median / floor.median : null);
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function nodeFloor(env: NodeJS.ProcessEnv, cwd: string): RunSpec {
+  return { command: process.execPath, args: ['-e', '0'], env, cwd };
+}
+
+function preReceiveSpec(world: ReceiveWorld, wp: WorldPush): RunSpec {
+  return { command: world.hookPath('pre-receive'), args: [], env: world.hookEnv(wp.push.quarantine), cwd: world.server.dir, input: world.hookInput(wp.push) };
+}
+
+function postReceiveSpec(world: ReceiveWorld, wp: WorldPush): RunSpec {
+  return { command: world.hookPath('post-receive'), args: [], env: world.hookEnv(null), cwd: world.server.dir, input: world.hookInput(wp.push) };
+}
+
+function pushFloorSpec(world: ReceiveWorld, wp: WorldPush): RunSpec {
+  return { command: '/bin/sh', args: ['-c', PUSH_FLOOR, 'floor', wp.push.new], env: world.hookEnv(wp.push.quarantine), cwd: world.server.dir };
+}
+
+/**
+ * A cross-check of the replay: the same push for real (`git push` from the client into the server,
+ * through the installed hooks) with GIT_TRACE2_EVENT; git's own timing of each hook. The server ref is
+ * put back afterwards.
+ */
+function realPush(bench: Bench, wp: WorldPush): Record<string, number> {
+  const { world, push } = wp;
+  const trace = join(world.setup.root, `trace2-push-${push.name}.json`);
+  rmSync(trace, { force: true });
+  const result = gitSync(['push', '-q', world.server.dir, `${push.new}:${push.ref}`], {
+    cwd: world.client.dir, env: { ...world.env, GIT_TRACE2_EVENT: trace }, okCodes: Array.from({ length: 255 }, (_, code) => code + 1),
+  });
+  if (result.code !== 0) throw new HarnessError(`the real push of ${push.ref} was rejected (exit ${result.code}):\n${result.stderr.trim()}`);
+  world.restore(push);
+  const out: Record<string, number> = {};
+  for (const timing of hookTimings([trace])) out[timing.hook] = (out[timing.hook] ?? 0) + timing.ms;
+  if (out['pre-receive'] === undefined) throw new HarnessError(`no pre-receive in the trace2 events of the real push of ${push.ref}`);
+  bench.log(`${push.name}: real push, hooks as git timed them: ${Object.entries(out).map(([hook, value]) => `${hook} ${ms(value)}`).join(', ')}`);
+  return out;
+}
+
+/** gitolite's hook time for the same push (its branch reset to `base` before each), or null. */
+async function peerSeries(bench: Bench, name: 'big' | 'bulk', wp: WorldPush, peerRef: string, runs: number): Promise<Series | null> {
+  const peer = await bench.peerRepo(name, wp.world, [peerRef]);
+  if (!peer) return null;
+  const push = () => Promise.resolve(peer.push(name, wp.world.client, wp.push.new, peerRef, wp.world.mainTip));
+  const [samples] = await interleaved(runs, [push]);
+  return series(`gitolite update hook (VREF/NAME), pushing to ${peerRef} from main's tip`, samples);
+}
+
+async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: WorldPush, runs: number, peerName: 'big' | 'bulk' | null): Promise<Row> {
+  const { world, push } = wp;
+  const hook = preReceiveSpec(world, wp);
+  const floorSpec = pushFloorSpec(world, wp);
+  const [coordSamples, floorSamples] = await interleaved(runs, [() => timeOnce(hook, `scenario ${id} pre-receive`), () => timeOnce(floorSpec, `scenario ${id} floor`)]);
+  const rssMb = await peakRssMb(hook, `scenario ${id} pre-receive`);
+  const coord = series('pre-receive, run as receive-pack runs it', coordSamples);
+  const floor = series(PUSH_FLOOR_LABEL, floorSamples);
+  const inPush = realPush(bench, wp);
+  const peer = peerName ? await peerSeries(bench, peerName, wp, 'refs/heads/fw/peer', runs) : null;
+  const ratio = ratioOf(coord, floor);
+  return {
+    id, scenario, runs, coord, floor, ratio, peer, rssMb,
+    peerNote: peerName && !peer ? bench.peerNote ?? undefined : peerName ? undefined : 'not run for this variant',
+    targets: [ratioTarget(ratio, 1.5), ...(peerName ? [peerTarget(coord, peer)] : []), rssTarget(rssMb)],
+    notes: [`${push.objects.toLocaleString('en')} objects pushed`, `real push (trace2): pre-receive ${ms(inPush['pre-receive'])}, post-receive ${ms(inPush['post-receive'] ?? NaN)}`],
+  };
+}
+
+export async function scenario1(bench: Bench): Promise<Row[]> {
+  const wp = await bench.rewritePush();
+  const count = bench.sizes.big.fw.toLocaleString('en');
+  return [await preReceiveRow(bench, '1', `pre-receive: new branch, 1 commit rewriting ${count} files`, wp, bench.runs('heavy'), 'big')];
+}
+
+export async function scenario2(bench: Bench): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { commits, files } = bench.sizes.bulk;
+  rows.push(await preReceiveRow(bench, '2', `pre-receive: new branch, ${commits.toLocaleString('en')} commits × ${files} files`, await bench.bulkPush(), bench.runs('heavy'), 'bulk'));
+  if (bench.options.huge) {
+    const huge = bench.sizes.huge;
+    rows.push(await preReceiveRow(bench, '2h', `pre-receive: new branch, ${huge.commits.toLocaleString('en')} commits × ${huge.files} files`, await bench.bulkPush(true), bench.runs('huge'), null));
+  }
+  return rows;
+}
+
+export async function scenario3(bench: Bench): Promise<Row[]> {
+  const wp = await bench.typicalPush();
+  const { world } = wp;
+  const runs = bench.runs('light');
+  const pre = preReceiveSpec(world, wp);
+  const post = postReceiveSpec(world, wp);
+  const floorSpec = pushFloorSpec(world, wp);
+  const preSamples: number[] = [];
+  const postSamples: number[] = [];
+  const both = async () => {
+    const a = await timeOnce(pre, 'scenario 3 pre-receive');
+    const b = await timeOnce(post, 'scenario 3 post-receive');
+    preSamples.push(a);
+    postSamples.push(b);
+    return a + b;
+  };
+  const [coordSamples, floorSamples] = await interleaved(runs, [both, () => timeOnce(floorSpec, 'scenario 3 floor')]);
+  preSamples.splice(0, 1);
+  postSamples.splice(0, 1); // the warm-up
+  const rss = [await peakRssMb(pre, 'scenario 3 pre-receive'), await peakRssMb(post, 'scenario 3 post-receive')];
+  const rssMb = rss.includes(null) ? null : Math.max(...(rss as number[]));
+  const coord = series('pre-receive + post-receive, run as receive-pack runs them', coordSamples);
+  const floor = series(PUSH_FLOOR_LABEL, floorSamples);
+  const inPush = realPush(bench, wp);
+  const peer = await peerSeries(bench, 'big', wp, 'refs/heads/fw/feature', runs);
+  const { commits, files } = bench.sizes.typical;
+  const total = Object.values(bench.sizes.big).reduce((sum, count) => sum + count, 0);
+  return [{
+    id: '3', scenario: `push of ${commits} commits, ${files} files, ${total.toLocaleString('en')}-file repo (all hooks)`, runs, coord, floor,
+    ratio: ratioOf(coord, floor), peer, peerNote: peer ? undefined : bench.peerNote ?? undefined, rssMb,
+    targets: [absoluteTarget(coord.median, 150, true), peerTarget(coord, peer), rssTarget(rssMb)],
+    notes: [`pre-receive ${ms(series('', preSamples).median)} + post-receive ${ms(series('', postSamples).median)} (medians)`,
+      `real push (trace2): pre-receive ${ms(inPush['pre-receive'])}, post-receive ${ms(inPush['post-receive'] ?? NaN)}`],
+  }];
+}
+
+export async function scenario4(bench: Bench): Promise<Row[]> {
+  const world = await bench.clientWorld();
+  const clone = world.clone;
+  const runs = bench.runs('light');
+  const count = bench.sizes.client.commitFiles;
+  const sourceFiles = bench.sizes.client.files - 2 * Math.floor(bench.sizes.client.files / 3);
+  const stride = Math.max(1, Math.floor(sourceFiles / count));
+  const paths = Array.from({ length: count }, (_, index) => spreadPath('fw/src', index * stride));
+  const trace = join(world.setup.root, 'trace2-commit.json');
+  let edit = 0;
+  const stage = () => {
+    edit += 1;
+    for (const path of paths) clone.write(path, `edit ${edit} of ${path}\n`);
+    clone.git(['add', '--', ...paths]);
+  };
+  const commit = async () => {
+    stage();
+    rmSync(trace, { force: true });
+    gitSync(['commit', '-q', '-m', `edit ${edit}`], { cwd: clone.dir, env: { ...clone.env, GIT_TRACE2_EVENT: trace } });
+    const timings = hookTimings([trace]).filter((timing) => timing.hook === 'pre-commit');
+    if (timings.length !== 1 || timings[0].code !== 0) throw new HarnessError(`scenario 4: expected one successful pre-commit in the trace2 events, got ${JSON.stringify(timings)}`);
+    return timings[0].ms;
+  };
+  const floorSpec = nodeFloor(clone.env, clone.dir);
+  const [coordSamples, floorSamples] = await interleaved(runs, [commit, () => timeOnce(floorSpec, 'scenario 4 floor')]);
+  // Peak RSS: the installed script run directly on staged changes, with the environment git commit gives hooks.
+  stage();
+  const exec = gitExecPath();
+  const rssMb = await peakRssMb({
+    command: join(world.hooksDir, 'pre-commit'), args: [], cwd: clone.dir,
+    env: { ...clone.env, GIT_INDEX_FILE: '.git/index', GIT_EDITOR: ':', GIT_PREFIX: '', GIT_EXEC_PATH: exec, PATH: `${exec}:${clone.env.PATH ?? ''}` },
+  }, 'scenario 4 pre-commit');
+  clone.git(['commit', '-q', '--no-verify', '-m', 'rss run']);
+  const coord = series('pre-commit hook as `git commit` ran it (trace2 child_exit t_rel)', coordSamples);
+  const floor = series('`node -e 0`', floorSamples);
+  const ratio = ratioOf(coord, floor);
+  return [{
+    id: '4', scenario: `pre-commit: ${count}-file commit (real git commit)`, runs, coord, floor, ratio, peer: null, rssMb,
+    targets: [ratioTarget(ratio, 1.5), rssTarget(rssMb)], notes: [],
+  }];
+}
+
+export async function scenario5(bench: Bench): Promise<Row[]> {
+  const world = await bench.clientWorld();
+  const clone = world.clone;
+  const runs = bench.runs('light');
+  const input = preToolUse(clone.dir, 'Write', { file_path: join(clone.dir, 'fw', 'src', 'guarded.ts'), content: 'export const guarded = true;\n' });
+  const guard: RunSpec = { command: process.execPath, args: [CLI, 'hook', 'claude-guard'], env: clone.env, cwd: clone.dir, input };
+  const floorSpec = nodeFloor(clone.env, clone.dir);
+  const [coordSamples, floorSamples] = await interleaved(runs, [() => timeOnce(guard, 'scenario 5 guard'), () => timeOnce(floorSpec, 'scenario 5 floor')]);
+  const rssMb = await peakRssMb(guard, 'scenario 5 guard');
+  const coord = series('`node dist/cli/main.js hook claude-guard`, a Write inside the scope on stdin', coordSamples);
+  const floor = series('`node -e 0`', floorSamples);
+  const ratio = ratioOf(coord, floor);
+  return [{
+    id: '5', scenario: 'PreToolUse guard: one Write call', runs, coord, floor, ratio, peer: null, rssMb,
+    targets: [ratioTarget(ratio, 1.3), rssTarget(rssMb)], notes: [],
+  }];
+}
+
+export async function scenario6(bench: Bench): Promise<Row[]> {
+  const world = await bench.tallyWorld();
+  const observer = world.observer;
+  const tally: RunSpec = { command: process.execPath, args: [CLI, 'tally'], env: world.setup.env, cwd: observer.dir };
+  const floorSpec: RunSpec = { command: 'git', args: ['for-each-ref', 'refs/tags'], env: world.setup.env, cwd: observer.dir };
+  const { rounds, teams } = bench.sizes.tally;
+  const label = `${rounds.toLocaleString('en')} rounds × ${teams} teams`;
+
+  // Cold: no verdict cache; every tag is read and its signature verified. No warm-up (it would be a cold run too).
+  const coldRuns = bench.runs('huge');
+  const cold = async () => {
+    world.dropCache();
+    return timeOnce(tally, 'scenario 6 cold tally');
+  };
+  const [coldSamples, coldFloorSamples] = await interleaved(coldRuns, [cold, () => timeOnce(floorSpec, 'scenario 6 floor')], false);
+  world.dropCache();
+  const coldRss = await peakRssMb(tally, 'scenario 6 cold tally');
+
+  // Warm: the cache is full.
+  const warmRuns = bench.runs('light');
+  const [warmSamples, warmFloorSamples] = await interleaved(warmRuns, [() => timeOnce(tally, 'scenario 6 warm tally'), () => timeOnce(floorSpec, 'scenario 6 floor')]);
+  const warmRss = await peakRssMb(tally, 'scenario 6 warm tally');
+
+  // The tally must find every team done: otherwise the benchmark measured a failure path.
+  const listed = await runProcess(process.execPath, [CLI, 'tally', '--json'], { env: world.setup.env, cwd: observer.dir });
+  if (listed.code !== 0) throw new HarnessError(`scenario 6: tally --json exited ${listed.code}: ${listed.stderr.trim()}`);
+  const states = (JSON.parse(listed.stdout) as { rounds: { teams: Record<string, { state: string }> }[] }).rounds.flatMap((round) => Object.values(round.teams).map((team) => team.state));
+  const done = states.filter((state) => state === 'done').length;
+  if (done !== world.tags) throw new HarnessError(`scenario 6: tally found ${done} of ${world.tags} done-tags valid`);
+
+  const coldSeries = series('`coord-hooks tally`, verdict cache deleted before each run', coldSamples);
+  const warmSeries = series('`coord-hooks tally`, verdict cache full', warmSamples);
+  const coldFloor = series('`git for-each-ref refs/tags`', coldFloorSamples);
+  const warmFloor = series('`git for-each-ref refs/tags`', warmFloorSamples);
+  return [{
+    id: '6c', scenario: `tally, cold: ${label} signed tags`, runs: coldRuns, coord: coldSeries, floor: coldFloor, ratio: ratioOf(coldSeries, coldFloor),
+    peer: null, rssMb: coldRss, targets: [rssTarget(coldRss)], notes: [`${world.tags.toLocaleString('en')} tags, all verified valid`],
+  }, {
+    id: '6w', scenario: `tally, warm: ${label} signed tags`, runs: warmRuns, coord: warmSeries, floor: warmFloor, ratio: ratioOf(warmSeries, warmFloor),
+    peer: null, rssMb: warmRss, targets: [absoluteTarget(warmSeries.median, 500), rssTarget(warmRss)], notes: [],
+  }];
+}
+
+export async function scenario7(bench: Bench): Promise<Row[]> {
+  const wp = await bench.bulkPush();
+  const { world } = wp;
+  const ci = join(world.setup.root, 'ci');
+  gitSync(['clone', '-q', '--branch', 'fw/bulk', world.client.dir, ci], { cwd: world.setup.root, env: world.env });
+  const runs = bench.runs('heavy');
+  const check: RunSpec = { command: process.execPath, args: [CLI, 'check'], env: world.env, cwd: ci };
+  const floorSpec: RunSpec = { command: '/bin/sh', args: ['-c', 'git rev-list HEAD --not refs/remotes/origin/main | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null'], env: world.env, cwd: ci };
+  const [coordSamples, floorSamples] = await interleaved(runs, [() => timeOnce(check, 'scenario 7 check'), () => timeOnce(floorSpec, 'scenario 7 floor')]);
+  const rssMb = await peakRssMb(check, 'scenario 7 check');
+  const coord = series('`coord-hooks check` in a CI clone on fw/bulk (HEAD not on origin/main)', coordSamples);
+  const floor = series('`git rev-list HEAD --not origin/main | git diff-tree --stdin -r -z --no-renames --root -m` in the clone', floorSamples);
+  const ratio = ratioOf(coord, floor);
+  const { commits, files } = bench.sizes.bulk;
+  return [{
+    id: '7', scenario: `check (CI): ${commits.toLocaleString('en')} commits × ${files} files`, runs, coord, floor, ratio, peer: null, rssMb,
+    targets: [ratioTarget(ratio, 1.5), rssTarget(rssMb)], notes: [],
+  }];
+}
+
+export const SCENARIOS: Record<number, (bench: Bench) => Promise<Row[]>> = {
+  1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4, 5: scenario5, 6: scenario6, 7: scenario7,
+};
