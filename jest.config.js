@@ -1,9 +1,13 @@
-/** Tests run the TypeScript sources through swc; tsc checks types separately (npm run typecheck). */
+/**
+ * Tests run the TypeScript sources through ts-jest in transpile-only mode (tsc checks types
+ * separately: npm run typecheck). Pure JavaScript on purpose: transformers with per-platform native
+ * binaries (swc) cannot be locked for every platform from this project's registry mirror.
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
   globalSetup: '<rootDir>/test/global-setup.ts',
   testTimeout: 60000,
   maxWorkers: 2,

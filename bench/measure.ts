@@ -67,6 +67,23 @@ export async function peakRssMb(spec: RunSpec, label: string): Promise<number | 
   }
 }
 
+/** Wall time (ms) and peak RSS (MB) of the same run: for runs too long to repeat just for their RSS. */
+export async function timeWithRss(spec: RunSpec, label: string): Promise<{ ms: number; rssMb: number | null }> {
+  if (!hasGnuTime()) return { ms: await timeOnce(spec, label), rssMb: null };
+  const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-bench-rss-'));
+  try {
+    const out = join(dir, 'time');
+    const start = process.hrtime.bigint();
+    const result = await runProcess(TIME_PROGRAM, ['-f', '%M', '-o', out, spec.command, ...spec.args], { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: 600_000 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    check(spec, result, label);
+    const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
+    return { ms, rssMb: Number.isFinite(kb) ? kb / 1024 : null };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,9 +2,7 @@ import { existsSync, writeFileSync } from 'fs';
 import { resolve } from 'path';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
-import { locatePolicy, remoteName } from '../policy/locate';
-import { fetchRoundRefs } from '../rounds/tally';
-import { roundStatus } from '../rounds/status';
+import { collectStatus } from '../rounds/status';
 import { buildBoard, loadAudit } from '../report/board';
 import { renderHtml } from '../report/html';
 import { formatTerminal, wantsFancy } from '../report/terminal';
@@ -30,16 +28,7 @@ repository. Rejected pushes and round completions come from the gate's audit log
     if (auditOption !== undefined && !existsSync(auditOption)) throw new CoordError(`report: no audit log at ${auditOption}`, { hint: 'pass the server\'s coord-hooks/audit.jsonl or the bare repository' });
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const server = await repo.isBare();
-      const remote = values.remote ?? (await remoteName(repo));
-      if (!server && !values['no-fetch']) {
-        await fetchRoundRefs(repo, remote);
-        await repo.run(['fetch', '-q', remote]);
-      }
-      const { policy } = await locatePolicy(repo);
-      const teams = policy.teams.map((team) => team.name);
-      const gitDir = await repo.commonDir();
-      const status = await roundStatus(repo, { server, gitDir, remote, env: io.env, teams });
+      const { report: status, teams, server, gitDir } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
       let audit = null;
       try {
         audit = auditOption ? loadAudit(auditOption) : server ? loadAudit(gitDir) : null;

@@ -1,7 +1,5 @@
 import { GitRepo } from '../git/repo';
-import { locatePolicy, remoteName } from '../policy/locate';
-import { fetchRoundRefs } from '../rounds/tally';
-import { formatStatus, roundStatus } from '../rounds/status';
+import { collectStatus, formatStatus } from '../rounds/status';
 import { defineCommand } from './command';
 
 export default defineCommand<{ json?: boolean; 'no-fetch'?: boolean; remote?: string }>({
@@ -16,14 +14,7 @@ export default defineCommand<{ json?: boolean; 'no-fetch'?: boolean; remote?: st
   async run({ values }, io) {
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const server = await repo.isBare();
-      const remote = values.remote ?? (await remoteName(repo));
-      if (!server && !values['no-fetch']) {
-        await fetchRoundRefs(repo, remote);
-        await repo.run(['fetch', '-q', remote]);
-      }
-      const { policy } = await locatePolicy(repo);
-      const report = await roundStatus(repo, { server, gitDir: await repo.commonDir(), remote, env: io.env, teams: policy.teams.map((team) => team.name) });
+      const { report } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
       io.out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
       return 0;
     } finally {

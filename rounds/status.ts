@@ -90,6 +90,29 @@ export async function roundStatus(repo: GitRepo, options: { server: boolean; git
   return report;
 }
 
+export interface CollectedStatus {
+  report: StatusReport;
+  teams: string[];
+  server: boolean;
+  gitDir: string;
+}
+
+/** What `status` and `report` share: fetch (in a clone, unless told not to), the policy, the status. */
+export async function collectStatus(repo: GitRepo, options: { remote?: string; fetch: boolean; env: NodeJS.ProcessEnv }): Promise<CollectedStatus> {
+  const [{ locatePolicy, remoteName }, { fetchRoundRefs }] = await Promise.all([import('../policy/locate'), import('./tally')]);
+  const server = await repo.isBare();
+  const remote = options.remote ?? (await remoteName(repo));
+  if (!server && options.fetch) {
+    await fetchRoundRefs(repo, remote);
+    await repo.run(['fetch', '-q', remote]);
+  }
+  const { policy } = await locatePolicy(repo);
+  const teams = policy.teams.map((team) => team.name);
+  const gitDir = await repo.commonDir();
+  const report = await roundStatus(repo, { server, gitDir, remote, env: options.env, teams });
+  return { report, teams, server, gitDir };
+}
+
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [`status (policy and keys from ${report.source})`];
   if (report.rounds.length === 0) lines.push('  no rounds yet: coord-hooks announce --team T --round 1 -m "…"');
