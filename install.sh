@@ -84,8 +84,17 @@ if [ -z "$spec" ]; then
   packs="$prefix/packages"
   work=$(mktemp -d "${TMPDIR:-/tmp}/coord-hooks-pack.XXXXXX") || die 'cannot create a temporary directory'
   trap 'rm -rf "$work"' EXIT
-  echo "install.sh: packing $from (npm pack builds it first)"
-  (cd "$from" && npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1) \
+  # Build only when dist/ is missing or older than a source file: rebuilding a fresh dist/ would rewrite
+  # files under hooks that may be running from this checkout right now.
+  stale=$(cd "$from" && { [ -f dist/cli/main.js ] || echo missing; } && find cli core git policy gate hooks rounds fixtures demo report \
+    -name '*.ts' -newer dist/cli/main.js 2>/dev/null | head -n 1)
+  if [ -n "$stale" ]; then
+    echo "install.sh: building $from (dist/ is missing or older than the sources)"
+    (cd "$from" && npm run build >"$work/build.log" 2>&1) \
+      || { cat "$work/build.log" >&2; die "the build failed in $from" 'fix the build (`npm ci && npm run build` in the checkout), then re-run'; }
+  fi
+  echo "install.sh: packing $from"
+  (cd "$from" && npm pack --silent --ignore-scripts --pack-destination "$work" >"$work/pack.log" 2>&1) \
     || { cat "$work/pack.log" >&2; die "npm pack failed in $from" 'fix the build (`npm ci && npm run build` in the checkout), then re-run'; }
   tarballs=("$work"/*.tgz)
   [ ${#tarballs[@]} -eq 1 ] && [ -f "${tarballs[0]}" ] || die "npm pack did not produce one tarball in $work"

@@ -21,7 +21,7 @@ export async function runPostReceive(_args: string[], io: CommandIO): Promise<nu
       const settings = await readServerSettings(repo);
       const tip = await repo.resolve(`refs/heads/${settings.policyBranch}^{commit}`);
       if (tip) {
-        const { policy } = await loadPolicyFromTree(repo, tip);
+        const { policy } = await loadPolicyFromTree(repo, tip, gitDir);
         announceCompletion(gitDir, policy, await completedRounds(repo, policy, updates), io.env, io.err);
       }
     }

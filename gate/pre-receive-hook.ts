@@ -55,7 +55,7 @@ export async function runPreReceive(_args: string[], io: CommandIO): Promise<num
       appendAudit(settings.gitDir, { time: new Date().toISOString(), event: 'bypassed', pusher: null, refs: refsForAudit(updates) }, io.err);
       return 0;
     }
-    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch), settings.timeoutSeconds);
+    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, settings.gitDir), settings.timeoutSeconds);
     if (verdict.ok) return 0;
     const subjects = await repo.subjects([...new Set(verdict.violations.slice(0, 20).map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40}$/.test(commit)))]);
     io.err(rejectionText(verdict, subjects, prefix));

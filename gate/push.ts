@@ -43,7 +43,7 @@ interface LoadedPolicy {
 }
 
 /** The policy as it was before the push; in an empty repository, from the push that creates the branch. */
-async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[]): Promise<LoadedPolicy> {
+async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<LoadedPolicy> {
   const ref = `refs/heads/${policyBranch}`;
   const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
   let source = tip;
@@ -56,7 +56,8 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
     }
     source = creation.new;
   }
-  const loaded = await loadPolicyFromTree(repo, source!);
+  // A bootstrap policy (not yet on the branch) is never cached: the push may still be rejected.
+  const loaded = await loadPolicyFromTree(repo, source!, tip === null ? undefined : cacheDir);
   const signers = await loadSigners(repo, source!, loaded.policy);
   return { policy: loaded.policy, protectedTip: tip, signers };
 }
@@ -81,8 +82,8 @@ function attribute(graph: Map<string, string[]>, tips: { tip: string; actor: Act
   return new Map([...graph.keys()].reverse().filter((commit) => owners.has(commit)).map((commit) => [commit, owners.get(commit)!]));
 }
 
-export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string): Promise<PushVerdict> {
-  const { policy, protectedTip, signers } = await policyBeforePush(repo, policyBranch, updates);
+export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, cacheDir?: string): Promise<PushVerdict> {
+  const { policy, protectedTip, signers } = await policyBeforePush(repo, policyBranch, updates, cacheDir);
   const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
   if (policy.coord.identity === 'pusher' && !pusher) {
     throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {

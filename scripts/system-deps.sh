@@ -3,12 +3,13 @@
 #   git, ssh-keygen (signing), gpg (OpenPGP keys);
 #   the end-to-end transports of test/e2e/: openssh-server (sshd), nginx + fcgiwrap (smart HTTP
 #   through git http-backend), openssl (the htpasswd line, `openssl passwd -apr1`), gitolite3.
+#   The benchmark (npm run bench): time (GNU /usr/bin/time, peak RSS), gitolite3 (the peer).
 # Idempotent; run as root (CI and the dev machines are root). Skips what is already there.
 # The tests start their own servers on 127.0.0.1 with their own configuration; the packages' system
 # services (sshd on :22, nginx on :80, fcgiwrap's socket) are kept from starting at install time
 # with a temporary /usr/sbin/policy-rc.d (when the machine has none), and are never needed.
 set -euo pipefail
-packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium)
+packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium time)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -19,16 +19,23 @@ test('1,000 × 20 costs the same number of git processes as 3 × 10, and violati
   const fw = setup.clone('fw', { COORD_HOOKS_TRACE: trace });
   const base = fw.rev('origin/main');
 
+  // The first push reads the policy from main and caches it (policy/cache.ts); later pushes do not read it.
+  writeBulkHistory(fw, { branch: 'fw/warm', from: base, commits: 1, filesPerCommit: 1, dir: 'fw/warm' });
+  expect(push(fw, ['fw/warm']).code).toBe(0);
+  expect(gitProcesses(trace).some((line) => line.includes('CLAUDE.md'))).toBe(true);
+  const warm = gitProcesses(trace).length;
+
   writeBulkHistory(fw, { branch: 'fw/small', from: base, commits: 3, filesPerCommit: 10, dir: 'fw/small' });
   expect(push(fw, ['fw/small']).code).toBe(0);
-  const small = gitProcesses(trace).length;
+  expect(gitProcesses(trace).slice(warm).some((line) => line.includes('CLAUDE.md'))).toBe(false);
+  const small = gitProcesses(trace).length - warm;
 
   writeBulkHistory(fw, { branch: 'fw/bulk', from: base, commits: 1000, filesPerCommit: 20, dir: 'fw/bulk' });
   const started = Date.now();
   const result = push(fw, ['fw/bulk']);
   expect(result.output).not.toContain('rejected');
   expect(result.code).toBe(0);
-  const processes = gitProcesses(trace).slice(small);
+  const processes = gitProcesses(trace).slice(warm + small);
   expect(processes.length).toBe(small);
   expect(processes.filter((line) => line.includes(' diff-tree --stdin'))).toHaveLength(1);
   expect(processes.filter((line) => line.includes(' rev-list '))).toHaveLength(1);
