@@ -64,7 +64,9 @@ export function renderHookScript(spec: HookScriptSpec): string {
   const post = hook.startsWith('post-');
   // reference-transaction always captures its input: the script decides from it whether node starts at all.
   const filter = side === 'client' && hook === 'reference-transaction';
-  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || filter);
+  // post-receive needs node only for round tags (round completion): other pushes are logged by the script.
+  const fastAudit = side === 'server' && hook === 'post-receive';
+  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || filter || fastAudit);
   const client = side === 'client';
   const lines = [
     '#!/bin/sh',
@@ -83,6 +85,7 @@ export function renderHookScript(spec: HookScriptSpec): string {
   if (stdin) lines.push(...capturePart(hook), '');
   if (chained) lines.push(...chainedPart(hook, chained, stdin, post), '');
   if (filter) lines.push(...REFERENCE_TRANSACTION_FILTER, '');
+  if (fastAudit) lines.push(...POST_RECEIVE_AUDIT(chained !== undefined), '');
   if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
   if (post) lines.push(...PATH_CHECKS);
   if (!client) lines.push('unset COORD_HOOKS');
@@ -161,6 +164,24 @@ const REFERENCE_TRANSACTION_FILTER = [
   '    [ "$N" -ne 11 ] || echo \'coord-hooks: more round refs are arriving; `coord-hooks status` shows them all\' >&2',
   '    OURS=0',
   '  fi',
+  'fi',
+];
+
+/**
+ * An accepted push without round tags: append the audit line (the shape gate/audit.ts writes) here and
+ * skip node. Ref names cannot hold control characters or backslashes (git check-ref-format), so
+ * escaping their double quotes is all JSON needs; the pusher name is cleaned the same way.
+ */
+const POST_RECEIVE_AUDIT = (chained: boolean): string[] => [
+  "# No round tag in this push: write the audit line without starting node (gate/audit.ts has the same shape).",
+  "if ! grep -q ' refs/tags/round-' \"$INPUT\"; then",
+  "  PUSHER=${GL_USER:-${GL_USERNAME:-${GITEA_PUSHER_NAME:-${REMOTE_USER:-${GITHUB_USER_LOGIN:-}}}}}",
+  "  if [ -n \"$PUSHER\" ]; then PUSHER=\"\\\"$(printf '%s' \"$PUSHER\" | tr -d '\\000-\\037' | sed 's/\\\\/\\\\\\\\/g; s/\"/\\\\\"/g')\\\"\"; else PUSHER=null; fi",
+  "  REFS=$(sed -e 's/\"/\\\\\"/g' -e 's/^\\([0-9a-f]*\\) \\([0-9a-f]*\\) \\(.*\\)$/{\"ref\":\"\\3\",\"old\":\"\\1\",\"new\":\"\\2\"},/' \"$INPUT\" | tr -d '\\n')",
+  "  LOG=\"${GIT_DIR:-.}/coord-hooks\"",
+  "  { mkdir -p \"$LOG\" && printf '{\"time\":\"%s\",\"event\":\"accepted\",\"pusher\":%s,\"refs\":[%s]}\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$PUSHER\" \"${REFS%,}\" >> \"$LOG/audit.jsonl\"; } 2>/dev/null \\",
+  "    || echo \"coord-hooks: warning: could not write the audit log $LOG/audit.jsonl (the push is done)\" >&2",
+  `  exit ${chained ? '"$CHAINED_STATUS"' : '0'}`,
   'fi',
 ];
 

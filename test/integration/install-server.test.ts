@@ -59,16 +59,25 @@ describe('installServerHooks', () => {
     }
   });
 
-  test('a push runs our pre-receive and post-receive with the ref updates on stdin', async () => {
+  test('a push runs our pre-receive with the ref updates on stdin; post-receive logs it without node', async () => {
     await install();
     const commit = clone.commit('first', { 'a.txt': 'a\n' });
     const result = push();
     expect(result.code).toBe(0);
     expect(server.rev('refs/heads/main')).toBe(commit);
     const calls = stub.calls();
-    expect(calls.map((call) => call.hook)).toEqual(['pre-receive', 'post-receive']);
+    expect(calls.map((call) => call.hook)).toEqual(['pre-receive']);
     expect(calls[0].input).toBe(`${'0'.repeat(40)} ${commit} refs/heads/main\n`);
     expect(calls[0].running).toBe('1');
+    expect(readFileSync(join(server.dir, 'coord-hooks', 'audit.jsonl'), 'utf8')).toContain(`"ref":"refs/heads/main","old":"${'0'.repeat(40)}","new":"${commit}"`);
+  });
+
+  test('a push with a round tag runs our post-receive too (round completion)', async () => {
+    await install();
+    clone.commit('first', { 'a.txt': 'a\n' });
+    clone.git(['tag', '-a', '-m', 'done', 'round-1/done/fw']);
+    expect(push(clone, 'refs/tags/round-1/done/fw').code).toBe(0);
+    expect(stub.calls().map((call) => call.hook)).toEqual(['pre-receive', 'post-receive']);
   });
 
   test('our pre-receive failing rejects the push (fail closed)', async () => {
@@ -110,8 +119,9 @@ describe('installServerHooks', () => {
     await install();
     clone.commit('first', { 'a.txt': 'a\n' });
     expect(push().code).toBe(0);
-    expect(stub.hooksCalled()).toEqual(['pre-receive', 'post-receive']);
+    expect(stub.hooksCalled()).toEqual(['pre-receive']); // no round tag: our post-receive needs no node
     expect(readFileSync(join(root, 'post-receive.input'), 'utf8')).toMatch(/refs\/heads\/main\n$/);
+    expect(readFileSync(join(server.dir, 'coord-hooks', 'audit.jsonl'), 'utf8')).toContain('"event":"accepted"');
   });
 
   test('re-installing is idempotent and never chains our own script', async () => {
