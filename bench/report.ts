@@ -1,5 +1,6 @@
 /** Rows, targets and verdicts; the one table printed and the JSON written to bench/out/results.json. */
 import type { Machine } from './machine';
+import { median } from './measure';
 
 export interface Series {
   /** What was run, for the JSON and the doc. */
@@ -39,10 +40,7 @@ export interface HarnessFailure {
 export const RSS_LIMIT_MB = 200;
 
 export function series(label: string, samples: number[]): Series {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const median = sorted.length === 0 ? NaN : sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  return { label, samples, median };
+  return { label, samples, median: median(samples) };
 }
 
 export function ratioTarget(ratio: number | null, limit: number): Target {

@@ -7,12 +7,11 @@ import { join } from 'path';
 import { runProcess } from '../core/process';
 import { preToolUse } from '../fixtures/client-hooks';
 import { gitSync } from '../git/run';
-import { Bench, CLI, type WorldPush } from './context';
+import { CLI, type Bench, type WorldPush } from './context';
 import { spreadPath } from './generate';
 import { HarnessError, hookTimings, interleaved, peakRssMb, timeOnce, timeWithRss, type RunSpec } from './measure';
 import { absoluteTarget, peerTarget, ratioTarget, rssTarget, series, type Row, type Series } from './report';
-import type { ReceiveWorld } from './worlds';
-import { gitExecPath } from './worlds';
+import { gitExecPath, type ReceiveWorld } from './worlds';
 
 /** git's own enumeration of a push: the commits, then every path each commit writes. */
 const PUSH_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null';
@@ -67,7 +66,7 @@ async function peerSeries(bench: Bench, name: 'big' | 'bulk', wp: WorldPush, pee
   return series(`gitolite update hook (VREF/NAME), pushing to ${peerRef} from main's tip`, samples);
 }
 
-async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: WorldPush, runs: number, peerName: 'big' | 'bulk' | null): Promise<Row> {
+async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: WorldPush, runs: number, peerName: 'big' | 'bulk'): Promise<Row> {
   const { world, push } = wp;
   const hook = preReceiveSpec(world, wp);
   const floorSpec = pushFloorSpec(world, wp);
@@ -76,12 +75,12 @@ async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: Wor
   const coord = series('pre-receive, run as receive-pack runs it', coordSamples);
   const floor = series(PUSH_FLOOR_LABEL, floorSamples);
   const inPush = realPush(bench, wp);
-  const peer = peerName ? await peerSeries(bench, peerName, wp, 'refs/heads/fw/peer', runs) : null;
+  const peer = await peerSeries(bench, peerName, wp, 'refs/heads/fw/peer', runs);
   const ratio = ratioOf(coord, floor);
   return {
     id, scenario, runs, coord, floor, ratio, peer, rssMb,
-    peerNote: peerName && !peer ? bench.peerNote ?? undefined : peerName ? undefined : 'not run for this variant',
-    targets: [ratioTarget(ratio, 1.5), ...(peerName ? [peerTarget(coord, peer)] : []), rssTarget(rssMb)],
+    peerNote: peer ? undefined : bench.peerNote ?? undefined,
+    targets: [ratioTarget(ratio, 1.5), peerTarget(coord, peer), rssTarget(rssMb)],
     notes: [`${push.objects.toLocaleString('en')} objects pushed`, `real push (trace2): pre-receive ${ms(inPush['pre-receive'])}, post-receive ${ms(inPush['post-receive'] ?? NaN)}`],
   };
 }
@@ -98,7 +97,7 @@ export async function scenario2(bench: Bench): Promise<Row[]> {
   rows.push(await preReceiveRow(bench, '2', `pre-receive: new branch, ${commits.toLocaleString('en')} commits × ${files} files`, await bench.bulkPush(), bench.runs('heavy'), 'bulk'));
   if (bench.options.huge) {
     const huge = bench.sizes.huge;
-    rows.push(await preReceiveRow(bench, '2h', `pre-receive: new branch, ${huge.commits.toLocaleString('en')} commits × ${huge.files} files`, await bench.bulkPush(true), bench.runs('huge'), null));
+    rows.push(await preReceiveRow(bench, '2h', `pre-receive: new branch, ${huge.commits.toLocaleString('en')} commits × ${huge.files} files`, await bench.bulkPush(true), bench.runs('huge'), 'bulk'));
   }
   return rows;
 }
@@ -216,9 +215,9 @@ export async function scenario6(bench: Bench): Promise<Row[]> {
   const { rounds, teams } = bench.sizes.tally;
   const label = `${rounds.toLocaleString('en')} rounds × ${teams} teams`;
 
-  // Cold: no verdict cache, every tag is read and its signature verified (one ssh-keygen each): minutes
-  // at full size, so one run by default (--runs N for more), its peak RSS taken from the same runs.
-  const coldRuns = bench.options.runs ?? 1;
+  // Cold: no verdict cache, every tag is read and its signature verified (one ssh-keygen each): a minute
+  // or more at full size, so few runs, and the peak RSS is taken from the same runs.
+  const coldRuns = bench.runs('huge');
   const coldRss: number[] = [];
   const cold = async () => {
     world.dropCache();

@@ -16,7 +16,7 @@
  * GIT_PUSH_OPTION_COUNT, git's exec-path first in PATH), stdin `<old> <new> <ref>`. Nothing is moved,
  * so the same push can be judged again and again.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 import { signersLine, makeSshKey, type SshKey } from '../fixtures/keys';
 import { ROOT_CLAUDE, STANDARD_POLICY, teamClaude } from '../fixtures/policies';
@@ -217,10 +217,4 @@ export class TallyWorld {
   dirs(): string[] {
     return [this.setup.root, this.keyDir];
   }
-}
-
-/** Writes a small file (trace targets, scripts) creating its directory. */
-export function writeText(path: string, text: string, mode?: number): void {
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text, mode === undefined ? undefined : { mode });
 }

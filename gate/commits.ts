@@ -5,7 +5,7 @@
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
 import { loadSigners, type Signers } from '../rounds/signers';
 import { objectSignedBy } from '../rounds/verify';
-import { judgeWrite, type Actor, type JudgeContext, type Violation, type Write } from './scope';
+import { judgeWrite, judgeWriteFast, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {
   violations: Violation[];
@@ -48,12 +48,36 @@ export async function judgeCommits(
       const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid };
       for (const actor of actors) {
         result.writes += 1;
-        const violation = await judgeWrite(context, actor, write);
+        const fast = judgeWriteFast(context, actor, write);
+        const violation = fast === undefined ? await judgeWrite(context, actor, write) : fast;
         if (violation) result.violations.push(violation);
       }
     }
   });
   return result;
+}
+
+/**
+ * Whether judging the commits already judged the net change from `base` to `tip`: true when every
+ * commit between them is in `graph` (the commits being judged), i.e. the new commits reachable from
+ * `tip` have no parent outside the graph but `base` (none at all when `base` is null). Each path that
+ * differs between base and tip was then written by one of those commits, so the second diff adds
+ * nothing. Otherwise (a branch pointing at, or merging, commits judged elsewhere) it must be judged.
+ */
+export function netChangeIsCovered(graph: Map<string, string[]>, tip: string, base: string | null): boolean {
+  if (!graph.has(tip)) return false;
+  const seen = new Set<string>();
+  const stack = [tip];
+  while (stack.length) {
+    const commit = stack.pop()!;
+    if (seen.has(commit)) continue;
+    seen.add(commit);
+    for (const parent of graph.get(commit)!) {
+      if (graph.has(parent)) stack.push(parent);
+      else if (parent !== base) return false;
+    }
+  }
+  return true;
 }
 
 /** The net change from `base` (a commit, or null for the empty tree) to `tip`, judged for `actor`. */
@@ -68,7 +92,9 @@ export async function judgeNetChange(
   const changes = await repo.changedPathsBetween(base ?? EMPTY_TREE, tip);
   const violations: Violation[] = [];
   for (const change of changes) {
-    const violation = await judgeWrite(context, actor, { commit: label, path: change.path, mode: change.dstMode, oid: change.dstOid });
+    const write = { commit: label, path: change.path, mode: change.dstMode, oid: change.dstOid };
+    const fast = judgeWriteFast(context, actor, write);
+    const violation = fast === undefined ? await judgeWrite(context, actor, write) : fast;
     if (violation) violations.push(violation);
   }
   return violations;

@@ -6,7 +6,7 @@
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import type { Policy } from '../policy/types';
-import { architectBySignature, judgeCommits, judgeContext, judgeNetChange } from './commits';
+import { architectBySignature, judgeCommits, judgeContext, judgeNetChange, netChangeIsCovered } from './commits';
 import { hostPusher, isArchitect, type Pusher } from './identity';
 import { classifyRef, type RefKind } from './refs';
 import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
@@ -83,6 +83,10 @@ function attribute(graph: Map<string, string[]>, tips: { tip: string; actor: Act
 }
 
 export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, cacheDir?: string): Promise<PushVerdict> {
+  // The push's new commits depend on nothing but the updates: list them while the policy loads.
+  const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
+  const graphPromise = newTips.length ? repo.revListParents(newTips.map((tip) => `${tip}^{}`), [], true) : Promise.resolve(new Map<string, string[]>());
+  graphPromise.catch(() => undefined); // awaited below; a failure there rejects the push
   const { policy, protectedTip, signers } = await policyBeforePush(repo, policyBranch, updates, cacheDir);
   const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
   if (policy.coord.identity === 'pusher' && !pusher) {
@@ -107,8 +111,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     }
   }
 
-  const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
-  const graph = newTips.length ? await repo.revListParents(newTips.map((tip) => `${tip}^{}`), [], true) : new Map<string, string[]>();
+  const graph = await graphPromise;
   const commitOwners = attribute(graph, tips);
   if (policy.coord.identity === 'signature') {
     const refOf = (team: string) => tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === team)?.ref ?? '';
@@ -123,6 +126,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
 
   for (const { tip, actor, ref } of tips) {
     const base = protectedTip ? await repo.mergeBase(tip, protectedTip) : null;
+    if (netChangeIsCovered(graph, tip, base)) continue;
     const net = await judgeNetChange(repo, judge, actor, base, tip, NET_CHANGE);
     const seen = new Set(violations.filter((violation) => violation.ref === ref).map((violation) => violation.path));
     for (const violation of net) if (!seen.has(violation.path)) violations.push({ ...violation, ref });

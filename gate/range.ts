@@ -5,7 +5,7 @@
 import { CoordError } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import type { Policy, Team } from '../policy/types';
-import { judgeCommits, judgeContext, judgeNetChange } from './commits';
+import { judgeCommits, judgeContext, judgeNetChange, netChangeIsCovered } from './commits';
 import { NET_CHANGE, type Actor, type JudgeContext, type Violation } from './scope';
 
 export interface RangeSpec {
@@ -72,7 +72,7 @@ export async function judgeRange(repo: GitRepo, policy: Policy, team: Team, rang
   const graph = await repo.revListParents(range.include, range.exclude);
   const owners = new Map<string, Actor[]>([...graph.keys()].reverse().map((commit) => [commit, [actor]]));
   const verdict = await judgeCommits(repo, context, owners);
-  const net = await judgeNetChange(repo, context, actor, range.netBase, range.netTip, NET_CHANGE);
+  const net = netChangeIsCovered(graph, range.netTip, range.netBase) ? [] : await judgeNetChange(repo, context, actor, range.netBase, range.netTip, NET_CHANGE);
   // A net-change violation that some commit already shows adds nothing for the reader.
   const seen = new Set(verdict.violations.map((violation) => `${violation.path}\0${violation.reason}`));
   const extra = net.filter((violation) => !seen.has(`${violation.path}\0${violation.reason}`));

@@ -36,6 +36,8 @@ export interface Violation {
 }
 
 export const SYMLINK_MODE = '120000';
+const isClaudeFile = (path: string) => path === 'CLAUDE.md' || path.endsWith('/CLAUDE.md');
+
 /** The `commit` of writes that belong to a range's net change rather than to one commit. */
 export const NET_CHANGE = 'net change';
 
@@ -50,8 +52,7 @@ export function inWriteScope(team: Team, path: string): boolean {
 /** True when the path is (or would become) a policy file: architect-only whatever a team's patterns say. */
 export function isPolicyPath(policy: Policy, path: string, newContent: string | null): boolean {
   if (isPolicyFile(policy, path)) return true;
-  const isClaude = path === 'CLAUDE.md' || path.endsWith('/CLAUDE.md');
-  return isClaude && newContent !== null && hasFrontMatter(newContent);
+  return isClaudeFile(path) && newContent !== null && hasFrontMatter(newContent);
 }
 
 /** Where a symlink at `path` with target `target` points, repository-relative; null when outside the repository. */
@@ -82,6 +83,21 @@ async function roundException(context: JudgeContext, actor: Actor & { kind: 'tea
   return { commit: write.commit, path: write.path, team: actor.team.name, reason: 'announcement' };
 }
 
+/**
+ * The verdict without reading any blob, for the vast majority of writes; `undefined` when this write
+ * needs judgeWrite (a CLAUDE.md, a symlink, a round file). Pushes judge tens of thousands of paths:
+ * no promise per path.
+ */
+export function judgeWriteFast(context: JudgeContext, actor: Actor, write: Write): Violation | null | undefined {
+  if (actor.kind === 'architect') return null;
+  if (write.mode === SYMLINK_MODE || isClaudeFile(write.path)) return undefined;
+  if (actor.round !== undefined && write.path.startsWith(`rounds/${actor.round}/`)) return undefined;
+  const { team } = actor;
+  if (isPolicyFile(context.policy, write.path)) return { commit: write.commit, path: write.path, team: team.name, reason: 'policy-file' };
+  if (!inWriteScope(team, write.path)) return { commit: write.commit, path: write.path, team: team.name, reason: 'outside-scope' };
+  return null;
+}
+
 export async function judgeWrite(context: JudgeContext, actor: Actor, write: Write): Promise<Violation | null> {
   if (actor.kind === 'architect') return null;
   const { team } = actor;
@@ -89,8 +105,7 @@ export async function judgeWrite(context: JudgeContext, actor: Actor, write: Wri
   if (exception === 'allowed') return null;
   if (exception) return exception;
   const base = { commit: write.commit, path: write.path, team: team.name };
-  const isClaude = write.path === 'CLAUDE.md' || write.path.endsWith('/CLAUDE.md');
-  const content = isClaude && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;
+  const content = isClaudeFile(write.path) && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;
   if (isPolicyPath(context.policy, write.path, content)) return { ...base, reason: 'policy-file' };
   if (!inWriteScope(team, write.path)) return { ...base, reason: 'outside-scope' };
   if (write.mode === SYMLINK_MODE) {

@@ -10,13 +10,10 @@ import { gitEnv, GitError, traceSpawn } from './run';
 
 export interface DiffEntry {
   path: string;
-  /** Mode and object id before, one per parent (one for an ordinary commit). "000000" = absent. */
-  srcModes: string[];
-  srcOids: string[];
+  /** Mode after the commit ("000000" when deleted). */
   dstMode: string;
+  /** Object id after the commit (zeros when deleted). */
   dstOid: string;
-  /** Status letter(s): one per parent (A, M, D, T, ...). */
-  status: string;
 }
 
 export interface CommitDiff {
@@ -26,18 +23,18 @@ export interface CommitDiff {
 
 export const NULL_OID = /^0+$/;
 
+/**
+ * A raw record `:<mode>×(n+1) <oid>×(n+1) <status>` for n parents (one colon per parent). Only the
+ * result side is kept, cut at fixed offsets: pushes stream hundreds of thousands of these.
+ */
 function parseMeta(meta: string, path: string): DiffEntry {
-  const colons = meta.match(/^:+/)![0].length;
-  const fields = meta.slice(colons).split(' ');
-  const parents = colons;
-  return {
-    path,
-    srcModes: fields.slice(0, parents),
-    dstMode: fields[parents],
-    srcOids: fields.slice(parents + 1, 2 * parents + 1),
-    dstOid: fields[2 * parents + 1],
-    status: fields[2 * parents + 2] ?? '',
-  };
+  let parents = 0;
+  while (meta.charCodeAt(parents) === 58 /* : */) parents += 1;
+  const dstModeAt = parents + 7 * parents;
+  const oidsAt = dstModeAt + 7;
+  const oidLength = meta.indexOf(' ', oidsAt) - oidsAt;
+  const dstOidAt = oidsAt + (oidLength + 1) * parents;
+  return { path, dstMode: meta.slice(dstModeAt, dstModeAt + 6), dstOid: meta.slice(dstOidAt, dstOidAt + oidLength) };
 }
 
 /**

@@ -182,10 +182,25 @@ describe('rejected', () => {
     expectRejected([good, bad], 'pm/bad.txt', 'nothing was accepted');
   });
 
-  test('a round done-tag before rounds support', () => {
+  test('content that is not new: a team branch pointing at another team\'s pushed commits', () => {
+    const pm = setup.clone(`pm-existing-${counter}`);
+    pm.git(['checkout', '-q', '-b', 'pm/work']);
+    pm.commit('pm work', { 'pm/plan.md': 'pm\n' });
+    expect(push(pm, ['pm/work']).code).toBe(0);
+    branch('borrow');
+    fw.git(['fetch', '-q', 'origin']);
+    // No new commit at all: only the net change can see pm's content on an fw branch.
+    expectRejected(['origin/pm/work:refs/heads/fw/borrowed'], 'net change: pm/plan.md');
+    // A new merge commit whose other parent is pm's pushed commit: the merge adds nothing of its own.
+    fw.commit('fw work', { 'fw/own.txt': 'own\n' });
+    fw.git(['merge', '-q', '--no-edit', 'origin/pm/work']);
+    expectRejected(['HEAD:refs/heads/fw/merged-pm'], 'net change: pm/plan.md');
+  });
+
+  test('an unsigned round done-tag (the rest of the done-tag rules: gate-rounds.test.ts)', () => {
     branch('tag');
-    fw.git(['tag', '-a', '-m', 'done', 'round-1/done/fw']);
-    expectRejected(['refs/tags/round-1/done/fw'], 'round');
+    fw.git(['tag', '--no-sign', '-a', '-m', 'done', 'round-1/done/fw']);
+    expectRejected(['refs/tags/round-1/done/fw'], 'round-1/done/fw: the tag is not signed');
   });
 
   test('ten thousand violations are summarised', () => {
