@@ -9,6 +9,7 @@ import { owningTeams, isPolicyFile } from '../policy/explain';
 import { CompiledPathspec, matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 import { inWriteScope } from '../gate/scope';
+import { replyPath } from '../rounds/names';
 
 /** What the guard knows about the repository the agent works in (all paths absolute and real). */
 export interface GuardRepo {
@@ -19,6 +20,8 @@ export interface GuardRepo {
   /** Where the policy was read from, for messages. */
   source: string;
   team: Team;
+  /** The round of the checked-out branch when it is the team's round branch `<team>/round-N`. */
+  round?: number;
 }
 
 export type BlockReason = 'outside-repo' | 'git-dir' | 'agent-config' | 'policy-file' | 'outside-scope' | 'outside-read-scope';
@@ -93,6 +96,8 @@ export function judgeWritePath(repo: GuardRepo, resolved: string, outsideRepoOk 
   if (rel === null) return outsideRepoOk ? null : { reason: 'outside-repo', path: resolved };
   if (isAgentConfig(rel)) return { reason: 'agent-config', path: rel };
   if (isClaudeFile(rel) || isPolicyFile(repo.policy, rel)) return { reason: 'policy-file', path: rel };
+  // The gate's one exception a team may use itself: its REPLY.md on its own round branch.
+  if (repo.round !== undefined && rel === replyPath(repo.round, repo.team.name)) return null;
   const inScope = rel !== '' && (inWriteScope(repo.team, rel) || (directory && inWriteScope(repo.team, `${rel}/x`)));
   if (!inScope) return { reason: 'outside-scope', path: rel };
   return null;

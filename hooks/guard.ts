@@ -74,6 +74,7 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
     const { locatePolicy } = await import('../policy/locate');
     const { resolveOnDisk } = await import('./guard-path');
     const { cloneTeam } = await import('./client/clone');
+    const { roundOfBranch } = await import('../rounds/names');
     // One rev-parse answers where everything is and which branch this is (HEAD's full name).
     const places = repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks', '--symbolic-full-name', 'HEAD'], { okCodes: [128] })
       .then(async (result) => {
@@ -99,7 +100,8 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
         hint: 'run `coord-hooks install --team T` in the clone (git config coord-hooks.team T), set COORD_HOOKS_TEAM, or work on a branch <team>/…',
       });
     }
-    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team };
+    const round = branch ? roundOfBranch(branch, team.name) ?? undefined : undefined;
+    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team, round };
   } finally {
     repo.close();
   }

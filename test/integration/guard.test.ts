@@ -92,6 +92,14 @@ describe('writes', () => {
     expect((await runGuard(fresh.dir, preToolUse(fresh.dir, 'Write', { file_path: 'pm/x' }), env)).code).toBe(0);
   });
 
+  test('REPLY.md: allowed on the team\'s own round branch only, as the gate allows it', async () => {
+    await expectAllowed(ops, 'Write', { file_path: 'rounds/1/ops/REPLY.md', content: 'done' });
+    await expectBlocked(ops, 'Write', { file_path: 'rounds/2/ops/REPLY.md', content: 'x' }, /outside team ops's write scope/);
+    await expectBlocked(ops, 'Write', { file_path: 'rounds/1/fw/REPLY.md', content: 'x' }, /outside team ops's write scope/);
+    await expectBlocked(ops, 'Write', { file_path: 'rounds/1/ops/ANNOUNCEMENT.md', content: 'x' }, /outside team ops's write scope/);
+    await expectBlocked(fw, 'Write', { file_path: 'rounds/1/fw/REPLY.md', content: 'x' }, /outside team fw's write scope/); // fw is on main
+  });
+
   test('tools the guard does not judge are allowed', async () => {
     await expectAllowed(fw, 'WebFetch', { url: 'https://example.invalid' });
     await expectAllowed(fw, 'TodoWrite', { todos: [] });
