@@ -122,4 +122,6 @@ export interface Results {
   rows: (Row & { verdict: string })[];
   failures: HarnessFailure[];
   seconds: number;
+  /** 1, 5 and 15 minute load averages when the run ended. */
+  loadAtEnd: number[];
 }

@@ -7,6 +7,7 @@
  * missed, 2 the harness itself failed (a scenario could not be measured) or a usage error.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { loadavg } from 'os';
 import { dirname, join } from 'path';
 import { packageInfo } from '../core/package-info';
 import { errorMessage } from '../core/errors';
@@ -70,11 +71,12 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`machine: ${describeLine(machine)}\n\n`);
   process.stdout.write(formatTable(rows));
   process.stdout.write(`\n${formatNotes(rows, failures)}`);
-  process.stdout.write(`times are medians of N runs; total ${seconds.toFixed(0)} s\n`);
+  const loadAtEnd = loadavg().map((value) => Math.round(value * 100) / 100);
+  process.stdout.write(`times are medians of N runs; total ${seconds.toFixed(0)} s; load average at the end ${loadAtEnd.join(' ')}\n`);
 
   const results: Results = {
     version: 1, date: new Date().toISOString(), mode, huge: options.huge, commit, machine,
-    rows: rows.map((row) => ({ ...row, verdict: verdict(row) })), failures, seconds,
+    rows: rows.map((row) => ({ ...row, verdict: verdict(row) })), failures, seconds, loadAtEnd,
   };
   const out = options.out ?? join(packageInfo().root, 'bench', 'out', 'results.json');
   mkdirSync(dirname(out), { recursive: true });

@@ -15,6 +15,12 @@ import { gitExecPath, type ReceiveWorld } from './worlds';
 
 /** git's own enumeration of a push: the commits, then every path each commit writes. */
 const PUSH_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null';
+/**
+ * The same, read through a pipe by a consumer that does nothing. Not the floor (the target is against
+ * git's own cost), a diagnostic: any gate in another process pays for the pipe, and git's writes to a
+ * pipe cost more than to /dev/null (docs/performance.md).
+ */
+const PIPED_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m | cat >/dev/null';
 const PUSH_FLOOR_LABEL = '`git rev-list NEW --not --all | git diff-tree --stdin -r -z --no-renames --root -m` in the quarantine environment';
 
 const ratioOf = (coord: Series, floor: Series | null) => (floor && floor.median > 0 ? coord.median / floor.median : null);
@@ -32,8 +38,14 @@ function postReceiveSpec(world: ReceiveWorld, wp: WorldPush): RunSpec {
   return { command: world.hookPath('post-receive'), args: [], env: world.hookEnv(null), cwd: world.server.dir, input: world.hookInput(wp.push) };
 }
 
-function pushFloorSpec(world: ReceiveWorld, wp: WorldPush): RunSpec {
-  return { command: '/bin/sh', args: ['-c', PUSH_FLOOR, 'floor', wp.push.new], env: world.hookEnv(wp.push.quarantine), cwd: world.server.dir };
+function pushFloorSpec(world: ReceiveWorld, wp: WorldPush, script = PUSH_FLOOR): RunSpec {
+  return { command: '/bin/sh', args: ['-c', script, 'floor', wp.push.new], env: world.hookEnv(wp.push.quarantine), cwd: world.server.dir };
+}
+
+/** "piped floor X ms (ratio Y)": the diagnostic of PIPED_FLOOR. */
+function pipedNote(coord: Series, samples: number[]): string {
+  const piped = series('', samples);
+  return `floor read through a pipe (\`… | cat\`): ${ms(piped.median)}, ratio to it ${(coord.median / piped.median).toFixed(2)}×`;
 }
 
 /**
@@ -70,7 +82,10 @@ async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: Wor
   const { world, push } = wp;
   const hook = preReceiveSpec(world, wp);
   const floorSpec = pushFloorSpec(world, wp);
-  const [coordSamples, floorSamples] = await interleaved(runs, [() => timeOnce(hook, `scenario ${id} pre-receive`), () => timeOnce(floorSpec, `scenario ${id} floor`)]);
+  const pipedSpec = pushFloorSpec(world, wp, PIPED_FLOOR);
+  const [coordSamples, floorSamples, pipedSamples] = await interleaved(runs, [
+    () => timeOnce(hook, `scenario ${id} pre-receive`), () => timeOnce(floorSpec, `scenario ${id} floor`), () => timeOnce(pipedSpec, `scenario ${id} piped floor`),
+  ]);
   const rssMb = await peakRssMb(hook, `scenario ${id} pre-receive`);
   const coord = series('pre-receive, run as receive-pack runs it', coordSamples);
   const floor = series(PUSH_FLOOR_LABEL, floorSamples);
@@ -81,7 +96,8 @@ async function preReceiveRow(bench: Bench, id: string, scenario: string, wp: Wor
     id, scenario, runs, coord, floor, ratio, peer, rssMb,
     peerNote: peer ? undefined : bench.peerNote ?? undefined,
     targets: [ratioTarget(ratio, 1.5), peerTarget(coord, peer), rssTarget(rssMb)],
-    notes: [`${push.objects.toLocaleString('en')} objects pushed`, `real push (trace2): pre-receive ${ms(inPush['pre-receive'])}, post-receive ${ms(inPush['post-receive'] ?? NaN)}`],
+    notes: [`${push.objects.toLocaleString('en')} objects pushed`, pipedNote(coord, pipedSamples),
+      `real push (trace2): pre-receive ${ms(inPush['pre-receive'])}, post-receive ${ms(inPush['post-receive'] ?? NaN)}`],
   };
 }
 
@@ -215,9 +231,9 @@ export async function scenario6(bench: Bench): Promise<Row[]> {
   const { rounds, teams } = bench.sizes.tally;
   const label = `${rounds.toLocaleString('en')} rounds × ${teams} teams`;
 
-  // Cold: no verdict cache, every tag is read and its signature verified (one ssh-keygen each): a minute
-  // or more at full size, so few runs, and the peak RSS is taken from the same runs.
-  const coldRuns = bench.runs('huge');
+  // Cold: no verdict cache, every tag is read and its signature verified (one ssh-keygen each): over a
+  // minute at full size, so one run unless --runs says otherwise; its peak RSS comes from the same run.
+  const coldRuns = bench.options.runs ?? 1;
   const coldRss: number[] = [];
   const cold = async () => {
     world.dropCache();
@@ -261,8 +277,12 @@ export async function scenario7(bench: Bench): Promise<Row[]> {
   gitSync(['clone', '-q', '--branch', 'fw/bulk', world.client.dir, ci], { cwd: world.setup.root, env: world.env });
   const runs = bench.runs('heavy');
   const check: RunSpec = { command: process.execPath, args: [CLI, 'check'], env: world.env, cwd: ci };
-  const floorSpec: RunSpec = { command: '/bin/sh', args: ['-c', 'git rev-list HEAD --not refs/remotes/origin/main | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null'], env: world.env, cwd: ci };
-  const [coordSamples, floorSamples] = await interleaved(runs, [() => timeOnce(check, 'scenario 7 check'), () => timeOnce(floorSpec, 'scenario 7 floor')]);
+  const enumerate = 'git rev-list HEAD --not refs/remotes/origin/main | git diff-tree --stdin -r -z --no-renames --root -m';
+  const floorSpec: RunSpec = { command: '/bin/sh', args: ['-c', `${enumerate} >/dev/null`], env: world.env, cwd: ci };
+  const pipedSpec: RunSpec = { command: '/bin/sh', args: ['-c', `${enumerate} | cat >/dev/null`], env: world.env, cwd: ci };
+  const [coordSamples, floorSamples, pipedSamples] = await interleaved(runs, [
+    () => timeOnce(check, 'scenario 7 check'), () => timeOnce(floorSpec, 'scenario 7 floor'), () => timeOnce(pipedSpec, 'scenario 7 piped floor'),
+  ]);
   const rssMb = await peakRssMb(check, 'scenario 7 check');
   const coord = series('`coord-hooks check` in a CI clone on fw/bulk (HEAD not on origin/main)', coordSamples);
   const floor = series('`git rev-list HEAD --not origin/main | git diff-tree --stdin -r -z --no-renames --root -m` in the clone', floorSamples);
@@ -270,7 +290,7 @@ export async function scenario7(bench: Bench): Promise<Row[]> {
   const { commits, files } = bench.sizes.bulk;
   return [{
     id: '7', scenario: `check (CI): ${commits.toLocaleString('en')} commits × ${files} files`, runs, coord, floor, ratio, peer: null, rssMb,
-    targets: [ratioTarget(ratio, 1.5), rssTarget(rssMb)], notes: [],
+    targets: [ratioTarget(ratio, 1.5), rssTarget(rssMb)], notes: [pipedNote(coord, pipedSamples)],
   }];
 }
 

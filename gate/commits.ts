@@ -16,8 +16,8 @@ export interface CommitVerdicts {
 }
 
 export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byArchitect: JudgeContext['byArchitect'] = async () => false): JudgeContext {
-  const objects = repo.objects();
-  return { policy, readBlob: (oid) => objects.readBlobText(oid), byArchitect };
+  // The cat-file process starts only when a blob is needed (a CLAUDE.md, a symlink): most commits need none.
+  return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect };
 }
 
 /** Architect proof for a clone's verdict: signatures against the keys of the policy's commit (none for a work-tree policy). */

@@ -97,6 +97,27 @@ export class GitRepo {
     return this.memo('common-dir', async () => firstLine((await this.run(['rev-parse', '--path-format=absolute', '--git-common-dir'])).stdout));
   }
 
+  /**
+   * Where this work tree's git data lives and which branch is checked out, from one rev-parse
+   * (the common directory is remembered for commonDir()). An unborn branch costs a second call.
+   */
+  whereAmI(): Promise<{ gitDir: string; commonDir: string; branch: string | null }> {
+    return this.memo('where', async () => {
+      const places = ['rev-parse', '--path-format=absolute', '--absolute-git-dir', '--git-common-dir'];
+      const result = await this.run([...places, '--symbolic-full-name', 'HEAD'], { okCodes: [128] });
+      let lines = result.stdout.toString('utf8').split('\n').filter(Boolean);
+      let branch: string | null;
+      if (result.code === 0 && lines.length === 3) {
+        branch = lines[2].startsWith('refs/heads/') ? lines[2].slice('refs/heads/'.length) : null;
+      } else {
+        lines = (await this.run(places)).stdout.toString('utf8').split('\n').filter(Boolean);
+        branch = await this.currentBranch();
+      }
+      this.seed('common-dir', lines[1]);
+      return { gitDir: lines[0], commonDir: lines[1], branch };
+    });
+  }
+
   async isBare(): Promise<boolean> {
     return firstLine((await this.run(['rev-parse', '--is-bare-repository'])).stdout) === 'true';
   }

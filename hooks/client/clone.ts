@@ -44,7 +44,7 @@ export async function configuredTeam(repo: GitRepo): Promise<string | null> {
 
 /** Cheap pre-check before loading any policy: could this clone have a team at all? */
 export async function teamHints(repo: GitRepo): Promise<{ configured: string | null; branch: string | null; possible: boolean }> {
-  const [configured, branch] = await Promise.all([configuredTeam(repo), repo.currentBranch()]);
+  const [configured, { branch }] = await Promise.all([configuredTeam(repo), repo.whereAmI()]);
   return { configured, branch, possible: Boolean(configured) || Boolean(branch?.includes('/')) };
 }
 

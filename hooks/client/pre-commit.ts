@@ -7,6 +7,8 @@
  * (the architect's clone on main pays nothing more), one `git diff --cached` (started alongside)
  * lists the staged writes, and the policy modules are loaded only when there is a team.
  */
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import type { CommandIO } from '../../cli/command';
 import { GitRepo } from '../../git/repo';
 import { splitZ } from '../../git/run';
@@ -48,6 +50,16 @@ export async function stagedWrites(repo: GitRepo, mergeHead: string | null = nul
   return writes.filter((write) => changedFromMerged.has(write.path));
 }
 
+/** The commit being merged when a merge is concluded (MERGE_HEAD's first line), read from the git dir. */
+function mergeHead(gitDir: string): string | null {
+  try {
+    const first = readFileSync(join(gitDir, 'MERGE_HEAD'), 'utf8').split('\n')[0].trim();
+    return /^[0-9a-f]{40,64}$/.test(first) ? first : null;
+  } catch {
+    return null;
+  }
+}
+
 function unstageHint(paths: string[]): string {
   const shown = paths.slice(0, 5).map((path) => (/^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`));
   return `  unstage: git restore --staged -- ${shown.join(' ')}${paths.length > shown.length ? ' …' : ''}  (your edits stay in the work tree)`;
@@ -57,7 +69,7 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
   const repo = new GitRepo(io.cwd, io.env);
   try {
     // The git calls run side by side; the policy modules load while the first ones are out.
-    const staged = repo.resolve('MERGE_HEAD').then((mergeHead) => stagedWrites(repo, mergeHead));
+    const staged = repo.whereAmI().then(({ gitDir }) => stagedWrites(repo, mergeHead(gitDir)));
     staged.catch(() => undefined); // awaited below, unless there is no team to judge for
     const hints = await teamHints(repo);
     if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory
