@@ -2,6 +2,16 @@
 /** Entry point: the only place that calls process.exit. */
 import { runCli } from './run';
 
+/**
+ * Exits once everything written has reached stdout and stderr: output to a full pipe is queued by
+ * node, and exiting at once would drop it (`tally --json | jq` past 64 KB). Exiting explicitly still
+ * ends any helper process (cat-file, diff-tree) a failure left behind.
+ */
+function exitAfterOutput(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
@@ -9,10 +19,7 @@ runCli(process.argv.slice(2), {
   out: (text) => { process.stdout.write(text); },
   err: (text) => { process.stderr.write(text); },
   isTTY: Boolean(process.stdout.isTTY),
-}).then((code) => {
-  // Exiting explicitly ends any helper process (cat-file, diff-tree) a failure left behind.
-  process.exit(code);
-}, (error: unknown) => {
+}).then(exitAfterOutput, (error: unknown) => {
   process.stderr.write(`coord-hooks: ${String(error)}\n`);
-  process.exit(2);
+  exitAfterOutput(2);
 });

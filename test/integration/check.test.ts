@@ -181,3 +181,18 @@ test('--help for every command, and usage errors exit 2', async () => {
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("Unknown option '--nope'");
 });
+
+test('output larger than a pipe buffer reaches a reader in full (the compiled CLI through a pipe)', async () => {
+  const { runProcess } = await import('../../core/process');
+  const { packageInfo } = await import('../../core/package-info');
+  const { join } = await import('path');
+  branch('big-output');
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 1500; i += 1) files[`pm/many/file-with-a-long-name-${i}.txt`] = `${i}\n`;
+  fw.commit('many out-of-scope files', files);
+  // A slow reader: the pipe fills while node writes.
+  const result = await runProcess('/bin/sh', ['-c', `'${process.execPath}' '${join(packageInfo().root, 'dist', 'cli', 'main.js')}' check --json | (sleep 0.3; cat)`], { env: fw.env, cwd: fw.dir });
+  expect(result.stdout.length).toBeGreaterThan(100000);
+  const json = JSON.parse(result.stdout) as { violations: unknown[] };
+  expect(json.violations).toHaveLength(1500);
+});
