@@ -22,7 +22,8 @@ Benchmarks coord-hooks against floors measured in the same run (docs/performance
   --quick      small sizes, 3 runs each, < 60 s: a smoke test (exit 0 whatever the verdicts)
   --huge       also the 10,000-commit variant of scenario 2
   --only N,M   only these scenarios (1-7)
-  --runs N     run every measurement N times (default 5 or 7; 3 with --quick)
+  --runs N     run every measurement N times (default 7 or 11, 3 for the huge ones, 1 for
+               the cold tally; 3 with --quick)
   --keep       keep the generated repositories
   --out FILE   write the JSON results there (default bench/out/results.json)
 Exit codes: 0 every target met (always 0 with --quick) · 1 a target missed · 2 the harness failed.
@@ -99,11 +100,14 @@ export const QUICK_SIZES: Sizes = {
   tally: { rounds: 10, teams: 20 },
 };
 
-/** Run counts by the cost of one run: N ≥ 5 in a full run, fewer only for the huge ones. */
+/**
+ * Run counts by the cost of one run: N ≥ 5 in a full run, fewer only for the huge ones. The cheap
+ * ones run more often: on a shared machine a burst of other work then moves the median less.
+ */
 export type Weight = 'light' | 'heavy' | 'huge';
 
 export function runsFor(options: BenchOptions, weight: Weight): number {
   if (options.runs !== undefined) return options.runs;
   if (options.quick) return weight === 'huge' ? 1 : 3;
-  return weight === 'light' ? 7 : weight === 'heavy' ? 5 : 3;
+  return weight === 'light' ? 11 : weight === 'heavy' ? 7 : 3;
 }
