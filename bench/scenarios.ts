@@ -215,9 +215,9 @@ export async function scenario5(bench: Bench): Promise<Row[]> {
 }
 
 /**
- * `cmd args… > /dev/null` through `sh -c 'exec …'`: for commands whose output is large. A pipe would
- * measure a truncated run: cli/main.ts calls process.exit() while node still has output queued for
- * a full pipe (see docs/performance.md), so only the first 64 KB or so would be written.
+ * `cmd args… > /dev/null` through `sh -c 'exec …'`, for commands whose output is megabytes: the time
+ * is then the command's, not the harness's reading of a pipe. (Before 92afc35 a pipe also truncated
+ * it: cli/main.ts exited with output still queued, docs/performance.md.)
  */
 function toDevNull(spec: RunSpec): RunSpec {
   return { ...spec, command: '/bin/sh', args: ['-c', 'exec "$0" "$@" >/dev/null', spec.command, ...spec.args] };
