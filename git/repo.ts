@@ -149,6 +149,17 @@ export class GitRepo {
     });
   }
 
+  /** The remote's refs matching the patterns (no peeled tags), ref name → object id; one `ls-remote`. */
+  async lsRemote(remote: string, patterns: string[], options: { heads?: boolean } = {}): Promise<Map<string, string>> {
+    const { stdout } = await this.run(['ls-remote', '--refs', ...(options.heads ? ['--heads'] : []), '--', remote, ...patterns]);
+    const refs = new Map<string, string>();
+    for (const line of stdout.toString('utf8').split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab > 0) refs.set(line.slice(tab + 1), line.slice(0, tab));
+    }
+    return refs;
+  }
+
   /** `rev-list` with the given arguments, as an array of oids (callers bound the range). */
   async revList(args: string[]): Promise<string[]> {
     const { stdout } = await this.run(['rev-list', ...args]);

@@ -33,16 +33,6 @@ export interface AnnounceResult {
   signed: boolean;
 }
 
-async function remoteRefs(repo: GitRepo, remote: string, refs: string[]): Promise<Map<string, string>> {
-  const { stdout } = await repo.run(['ls-remote', '--', remote, ...refs]);
-  const found = new Map<string, string>();
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const [oid, ref] = line.split('\t');
-    if (oid && ref) found.set(ref, oid);
-  }
-  return found;
-}
-
 /** A commit on `parent` whose tree is parent's tree plus `path` = `content`. */
 async function commitFile(repo: GitRepo, parent: string, path: string, content: string, message: string, sign: boolean): Promise<{ commit: string; changed: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-index-'));
@@ -66,7 +56,7 @@ export async function announce(repo: GitRepo, options: AnnounceOptions): Promise
   const main = await policyBranch(repo);
   const branchRefs = options.teams.map((team) => `refs/heads/${roundBranch(team, round)}`);
   const startRef = `refs/tags/${startTagName(round)}`;
-  const existing = await remoteRefs(repo, remote, [`refs/heads/${main}`, ...branchRefs, startRef]);
+  const existing = await repo.lsRemote(remote, [`refs/heads/${main}`, ...branchRefs, startRef]);
   const mainTip = existing.get(`refs/heads/${main}`);
   if (!mainTip) throw new CoordError(`the remote has no ${main} branch yet`, { hint: `push ${main} with the policy first` });
   const fetchRefs = [`refs/heads/${main}`, ...branchRefs.filter((ref) => existing.has(ref))];

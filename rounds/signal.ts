@@ -55,8 +55,7 @@ async function requireSigningKey(repo: GitRepo, team: string, env: NodeJS.Proces
 /** The remote's copy of the branch and the tag, in one ls-remote; null when the remote cannot be reached. */
 async function remoteState(repo: GitRepo, remote: string, branch: string, tag: string): Promise<{ branch?: string; tag?: string } | { error: string }> {
   try {
-    const { stdout } = await repo.run(['ls-remote', remote, `refs/heads/${branch}`, `refs/tags/${tag}`]);
-    const refs = new Map(stdout.toString('utf8').split('\n').filter(Boolean).map((line) => line.split('\t').reverse() as [string, string]));
+    const refs = await repo.lsRemote(remote, [`refs/heads/${branch}`, `refs/tags/${tag}`]);
     return { branch: refs.get(`refs/heads/${branch}`), tag: refs.get(`refs/tags/${tag}`) };
   } catch (error) {
     return { error: gitFailure(error) };

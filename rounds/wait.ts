@@ -58,11 +58,9 @@ async function beforeDeadline<T>(work: Promise<T>, deadline: number): Promise<T>
 /** `ls-remote` of the round's done-tags: team → tag id. */
 async function remoteDoneTags(repo: GitRepo, remote: string, round: number): Promise<Map<string, string>> {
   const prefix = `refs/tags/round-${round}/done/`;
-  const { stdout } = await repo.run(['ls-remote', '--refs', remote, `${prefix}*`]);
   const out = new Map<string, string>();
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const [oid, ref] = line.split('\t');
-    if (oid && ref?.startsWith(prefix) && !ref.slice(prefix.length).includes('/')) out.set(ref.slice(prefix.length), oid);
+  for (const [ref, oid] of await repo.lsRemote(remote, [`${prefix}*`])) {
+    if (ref.startsWith(prefix) && !ref.slice(prefix.length).includes('/')) out.set(ref.slice(prefix.length), oid);
   }
   return out;
 }

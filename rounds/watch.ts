@@ -54,11 +54,9 @@ export class SeenStore {
 
 /** Round branches on the remote matching the patterns (`refs/heads/fw/round-*`), by tip. */
 export async function listRoundBranches(repo: GitRepo, remote: string, patterns: string[]): Promise<Map<string, string>> {
-  const { stdout } = await repo.run(['ls-remote', '--heads', '--', remote, ...patterns]);
   const tips = new Map<string, string>();
-  for (const line of stdout.toString('utf8').split('\n')) {
-    const [oid, ref] = line.split('\t');
-    if (oid && ref && /\/round-[1-9][0-9]*$/.test(ref)) tips.set(ref.slice('refs/heads/'.length), oid);
+  for (const [ref, oid] of await repo.lsRemote(remote, patterns, { heads: true })) {
+    if (/\/round-[1-9][0-9]*$/.test(ref)) tips.set(ref.slice('refs/heads/'.length), oid);
   }
   return tips;
 }
