@@ -3,7 +3,8 @@
  * like its ref, signed by a key of <team>, pointing at a commit on one of <team>'s branches as they
  * will be after this push. Done tags are immutable: never moved, never deleted.
  */
-import { doneTagName, verifyDoneTag } from '../rounds/verify';
+import { doneTagName } from '../rounds/names';
+import { verifyDoneTag } from '../rounds/verify';
 import { isArchitect, teamsOfPusher } from './identity';
 import { isCreation, isDeletion, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
 

@@ -1,6 +1,7 @@
 /** The server's post-receive: logs accepted pushes. It cannot block; it must not fail loudly either. */
 import type { CommandIO } from '../cli/command';
 import { errorMessage } from '../core/errors';
+import { readAll } from '../core/stream';
 import { GitRepo } from '../git/repo';
 import { appendAudit } from './audit';
 import { hostPusher } from './identity';
@@ -12,9 +13,7 @@ import { hookGitDir, readServerSettings } from './server-settings';
 export async function runPostReceive(_args: string[], io: CommandIO): Promise<number> {
   const repo = new GitRepo(io.cwd, io.env);
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-    const updates = parseUpdates(Buffer.concat(chunks).toString('utf8'));
+    const updates = parseUpdates(await readAll(io.stdin));
     const gitDir = await hookGitDir(repo);
     appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
     if (updates.some((update) => update.ref.startsWith('refs/tags/round-'))) {

@@ -3,6 +3,7 @@
  * that says what and how to fix it. The only bypass is a server-side setting, and it is logged.
  */
 import { CoordError, errorMessage } from '../core/errors';
+import { readAll } from '../core/stream';
 import type { CommandIO } from '../cli/command';
 import { GitRepo } from '../git/repo';
 import { appendAudit } from './audit';
@@ -10,12 +11,6 @@ import { formatViolations } from './messages';
 import { judgePush, parseUpdates, type PushVerdict } from './push';
 import type { RefUpdate } from './ref-rules';
 import { readServerSettings, type ServerSettings } from './server-settings';
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 function withTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

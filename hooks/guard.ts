@@ -14,7 +14,8 @@ import { resolve } from 'path';
 import type { CommandIO } from '../cli/command';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
-import { configuredTeam, readAll, withDeadline } from './client/clone';
+import { readAll } from '../core/stream';
+import { configuredTeam, withDeadline } from './client/clone';
 import type { GuardRepo } from './guard-path';
 
 export const BLOCK = 2;

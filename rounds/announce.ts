@@ -14,9 +14,8 @@ import { firstLine } from '../git/run';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import { policyBranch } from '../policy/locate';
 import { checkRemote, gitFailure } from './context';
-import { startTagName } from './expected';
 import { hasSigningKey } from './keys';
-import { announcementPath, roundBranch } from './names';
+import { announcementPath, roundBranch, startTagName } from './names';
 
 export interface AnnounceOptions {
   teams: string[];

@@ -12,7 +12,8 @@ import { cpus } from 'os';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
 import type { Signers } from './signers';
-import { doneTagName, verifyDoneTag } from './verify';
+import { doneTagName } from './names';
+import { verifyDoneTag } from './verify';
 
 export interface CachedVerdict {
   ok: boolean;

@@ -7,9 +7,9 @@
 import type { GitRepo } from '../git/repo';
 import type { Policy } from '../policy/types';
 import { splitSignedTag } from './signature';
+import { startTagName } from './names';
 import { parseTag } from './tag';
 
-export const startTagName = (round: number) => `round-${round}/start`;
 
 /** The teams an `expect:` line names, in the order written, or null when the message has none. */
 export function parseExpect(message: string): string[] | null {

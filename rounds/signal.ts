@@ -10,7 +10,7 @@ import { locatePolicy, resolveTeam } from '../policy/locate';
 import { checkRemote, gitFailure } from './context';
 import { hasSigningKey, noKeyHint, signingKey } from './keys';
 import { parseTag } from './tag';
-import { doneTagName } from './verify';
+import { doneTagName } from './names';
 
 export interface SignalOptions {
   round: number;

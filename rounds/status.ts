@@ -5,7 +5,7 @@
  */
 import { readAudit } from '../gate/audit';
 import type { GitRepo } from '../git/repo';
-import { announcementPath, replyPath } from './names';
+import { announcementPath, parseRoundBranch, replyPath } from './names';
 import { tallyRounds, type TeamState } from './tally';
 
 export interface TeamRoundStatus {
@@ -55,11 +55,10 @@ export async function roundStatus(repo: GitRepo, options: { server: boolean; git
     if (!lastActivity[team] || lastActivity[team] < when) lastActivity[team] = when;
   }
   for (const { name } of branches) {
-    const match = /^([^/]+)\/round-([1-9][0-9]*)$/.exec(name.slice(branchPrefix.length));
-    if (!match) continue;
-    const round = Number(match[2]);
-    if (!byRound.has(round)) byRound.set(round, new Map());
-    byRound.get(round)!.set(match[1], name);
+    const parsed = parseRoundBranch(name.slice(branchPrefix.length));
+    if (!parsed) continue;
+    if (!byRound.has(parsed.round)) byRound.set(parsed.round, new Map());
+    byRound.get(parsed.round)!.set(parsed.team, name);
   }
   const rounds = new Set([...byRound.keys(), ...tally.rounds.map((entry) => entry.round)]);
   const result: RoundStatus[] = [];

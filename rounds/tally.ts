@@ -9,7 +9,7 @@ import { VerifyCache, verifyTags, type CachedVerdict, type TagToVerify, type Ver
 import { CoordError } from '../core/errors';
 import { checkRemote, gitFailure, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
 import { expectFromTagObject, teamsFromExpect } from './expected';
-import { doneTagName } from './verify';
+import { doneTagName, parseDoneTagRef, parseStartTagRef } from './names';
 
 export type TeamStateName = 'done' | 'pending' | 'invalid';
 
@@ -59,8 +59,6 @@ interface RoundRef {
   team: string | null;
 }
 
-const DONE_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
-const START_REF = /^refs\/tags\/round-([1-9][0-9]{0,8})\/start$/;
 
 /**
  * One for-each-ref over the round tags, names and ids only: asking for the type, target or tagger date
@@ -74,10 +72,10 @@ export async function listRoundRefs(repo: GitRepo, round?: number): Promise<Roun
   for (const line of stdout.toString('utf8').split('\n')) {
     if (!line) continue;
     const [oid, name] = line.split(' ');
-    const done = DONE_REF.exec(name);
-    const start = done ? null : START_REF.exec(name);
-    if (!done && !start) continue;
-    out.push({ oid, round: Number((done ?? start)![1]), team: done ? done[2] : null });
+    const done = parseDoneTagRef(name);
+    const start = done ? null : parseStartTagRef(name);
+    if (done) out.push({ oid, round: done.round, team: done.team });
+    else if (start !== null) out.push({ oid, round: start, team: null });
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import type { GitRepo } from '../git/repo';
 import { splitSignedCommit, splitSignedTag, verifySshSignature, type SignedPayload, type VerifyResult } from './signature';
 import type { Signers } from './signers';
+import { doneTagName } from './names';
 import { parseTag, type TagObject } from './tag';
 
 export interface SignedBy extends VerifyResult {
@@ -55,7 +56,6 @@ export interface DoneTag {
   signer?: string;
 }
 
-export const doneTagName = (round: number, team: string) => `round-${round}/done/${team}`;
 
 /** Checks a done-tag object (by oid) for `round-<round>/done/<team>`. */
 export async function verifyDoneTag(repo: GitRepo, oid: string, round: number, team: string, signers: Signers, env: NodeJS.ProcessEnv): Promise<DoneTag> {

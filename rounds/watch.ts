@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
-import { announcementPath, replyPath } from './names';
+import { announcementPath, parseRoundBranch, replyPath } from './names';
 
 export type WatchKind = 'announcement' | 'reply';
 
@@ -56,7 +56,8 @@ export class SeenStore {
 export async function listRoundBranches(repo: GitRepo, remote: string, patterns: string[]): Promise<Map<string, string>> {
   const tips = new Map<string, string>();
   for (const [ref, oid] of await repo.lsRemote(remote, patterns, { heads: true })) {
-    if (/\/round-[1-9][0-9]*$/.test(ref)) tips.set(ref.slice('refs/heads/'.length), oid);
+    const branch = ref.slice('refs/heads/'.length);
+    if (parseRoundBranch(branch)) tips.set(branch, oid);
   }
   return tips;
 }
@@ -69,9 +70,9 @@ export async function fetchBranches(repo: GitRepo, remote: string, branches: str
 
 /** The message on a fetched round branch, or null when the branch has none. */
 export async function readMessage(repo: GitRepo, remote: string, branch: string, kind: WatchKind, seen: SeenStore): Promise<Message | null> {
-  const match = /^([^/]+)\/round-([1-9][0-9]*)$/.exec(branch);
-  if (!match) return null;
-  const [team, round] = [match[1], Number(match[2])];
+  const parsed = parseRoundBranch(branch);
+  if (!parsed) return null;
+  const { team, round } = parsed;
   const path = kind === 'announcement' ? announcementPath(round, team) : replyPath(round, team);
   const ref = `refs/remotes/${remote}/${branch}`;
   const { stdout } = await repo.run(['log', '-1', '--format=%H', ref, '--', path]);

@@ -14,11 +14,6 @@ export function skipHint(gitCommand: string): string {
   return `\`COORD_HOOKS=0 git ${gitCommand} …\` skips coord-hooks' client hooks for one command; the server gate still judges the push`;
 }
 
-export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /**
  * The clone's team, with resolveTeam's precedence (policy/locate.ts): an explicit name (git config

@@ -12,7 +12,8 @@ import { GitRepo, ZERO_OID } from '../../git/repo';
 import type { RangeSpec } from '../../gate/range';
 import type { Violation } from '../../gate/scope';
 import type { Policy } from '../../policy/types';
-import { cloneTeam, configuredTeam, failureLines, readAll, skipHint } from './clone';
+import { readAll } from '../../core/stream';
+import { cloneTeam, configuredTeam, failureLines, skipHint } from './clone';
 
 export const REFUSED = 'push refused by coord-hooks pre-push (the server would reject it too)';
 

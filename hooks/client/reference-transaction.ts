@@ -11,11 +11,11 @@
  */
 import type { CommandIO } from '../../cli/command';
 import { errorMessage } from '../../core/errors';
-import { readAll, TEAM_KEY } from './clone';
+import { readAll } from '../../core/stream';
+import { parseDoneTagRef, parseRoundBranch } from '../../rounds/names';
+import { TEAM_KEY } from './clone';
 
 const ZERO = /^0+$/;
-const DONE_TAG = /^refs\/tags\/round-([1-9][0-9]{0,8})\/done\/([^/]+)$/;
-const ROUND_BRANCH = /^refs\/remotes\/[^/]+\/([^/]+)\/round-([1-9][0-9]{0,8})$/;
 
 export type RoundNews =
   | { kind: 'done'; round: number; team: string }
@@ -28,10 +28,11 @@ export function roundNews(input: string): RoundNews[] {
   for (const line of input.split('\n')) {
     const [old, next, ref] = line.trim().split(' ');
     if (!ref || !next || ZERO.test(next) || !old || !ZERO.test(old)) continue; // only creations
-    const done = DONE_TAG.exec(ref);
-    const branch = done ? null : ROUND_BRANCH.exec(ref);
-    const news: RoundNews | null = done ? { kind: 'done', round: Number(done[1]), team: done[2] }
-      : branch ? { kind: 'announcement', round: Number(branch[2]), team: branch[1] } : null;
+    const done = parseDoneTagRef(ref);
+    // A round branch arriving from a remote: refs/remotes/<remote>/<team>/round-<N>.
+    const remote = /^refs\/remotes\/[^/]+\/(.*)$/.exec(ref);
+    const branch = done || !remote ? null : parseRoundBranch(remote[1]);
+    const news: RoundNews | null = done ? { kind: 'done', ...done } : branch ? { kind: 'announcement', ...branch } : null;
     if (!news) continue;
     const key = `${news.kind} ${news.team} ${news.round}`;
     if (!seen.has(key)) out.push(news);
