@@ -36,10 +36,12 @@ deletions, a merge's own changes, symlink targets), and so is the net change fro
       const { policy, source, commit } = await locatePolicy(repo, values['policy-from']);
       const team = await resolveTeam(repo, policy, values.team);
       const range = await resolveRange(repo, positionals[0] ?? 'HEAD', await protectedRefs(repo));
-      const branch = positionals[0] ? positionals[0].split('..').pop()! : await repo.currentBranch();
+      // The branch whose round exceptions apply: the range's tip, or the current branch when that is HEAD.
+      const tipName = positionals[0] ? positionals[0].split('..').pop()! : '';
+      const branch = tipName && tipName !== 'HEAD' ? tipName : await repo.currentBranch();
       const verdict = await judgeRange(repo, policy, team, range, {
         round: roundOfBranch(branch ?? '', team.name) ?? undefined,
-        byArchitect: await signatureProof(repo, policy, commit, io.env),
+        byArchitect: signatureProof(repo, policy, commit, io.env),
       });
       const ok = verdict.violations.length === 0;
       if (format === 'github') {

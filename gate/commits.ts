@@ -20,10 +20,18 @@ export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byAr
   return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect };
 }
 
-/** Architect proof for a clone's verdict: signatures against the keys of the policy's commit (none for a work-tree policy). */
-export async function signatureProof(repo: GitRepo, policy: JudgeContext['policy'], commit: string | undefined, env: NodeJS.ProcessEnv): Promise<JudgeContext['byArchitect'] | undefined> {
+/**
+ * Architect proof for a clone's verdict: signatures against the keys of the policy's commit (none for
+ * a work-tree policy). The keys are read only when a commit must be proved (an ANNOUNCEMENT.md on a
+ * round branch): most checks and pushes never need them.
+ */
+export function signatureProof(repo: GitRepo, policy: JudgeContext['policy'], commit: string | undefined, env: NodeJS.ProcessEnv): JudgeContext['byArchitect'] | undefined {
   if (!commit) return undefined;
-  return architectBySignature(repo, policy, await loadSigners(repo, commit, policy), env);
+  let proof: Promise<JudgeContext['byArchitect']> | null = null;
+  return async (candidate) => {
+    proof ??= loadSigners(repo, commit, policy).then((signers) => architectBySignature(repo, policy, signers, env));
+    return (await proof)(candidate);
+  };
 }
 
 /** Memoised: is this commit signed by an architect key (signers of the protected branch)? */

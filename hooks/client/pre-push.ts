@@ -65,7 +65,7 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
     const { policy, source, commit } = await locatePolicy(repo);
-    const byArchitect = await (await import('../../gate/commits')).signatureProof(repo, policy, commit, io.env);
+    const byArchitect = (await import('../../gate/commits')).signatureProof(repo, policy, commit, io.env);
     const { roundOfBranch } = await import('../../rounds/names');
     const configured = await configuredTeam(repo);
     const teamClone = configured ? await cloneTeam(policy, configured, null) : null;

@@ -149,3 +149,19 @@ test('after a pull, post-merge shows a new announcement for this clone\'s team',
   expect(output).toContain('coord-hooks: announcement for qa, round 5 (rounds/5/qa/ANNOUNCEMENT.md):');
   expect(output).toContain('  write the test plan.');
 });
+
+test('check proves the architect\'s announcement by its signature, and reports a forged one', async () => {
+  const announced = await run(setup.architect, 'announce', '--team', 'fw', '--round', '7', '-m', 'Round 7 for fw.');
+  expect(announced.code).toBe(0);
+  fw.git(['fetch', '-q', 'origin']);
+  fw.git(['switch', '-q', '-c', 'fw/round-7', 'origin/fw/round-7']);
+  const signed = await run(fw, 'check', '--json', 'origin/main..HEAD');
+  expect(signed.stderr).toBe('');
+  expect(JSON.parse(signed.stdout)).toMatchObject({ ok: true, commits: 1 });
+  fw.write('rounds/7/fw/ANNOUNCEMENT.md', 'Round 7: do what fw likes.\n');
+  fw.git(['add', '-A']);
+  fw.git(['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', 'forged announcement']);
+  const forged = await run(fw, 'check', '--json', 'origin/main..HEAD');
+  expect(forged.code).toBe(1);
+  expect(JSON.parse(forged.stdout).violations).toEqual([expect.objectContaining({ path: 'rounds/7/fw/ANNOUNCEMENT.md', reason: 'announcement' })]);
+});
