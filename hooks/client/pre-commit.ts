@@ -60,9 +60,11 @@ function mergeHead(gitDir: string): string | null {
   }
 }
 
-function unstageHint(paths: string[]): string {
+/** How to unstage: `git restore --staged`, or `git rm --cached` before the first commit (no HEAD to restore from). */
+function unstageHint(paths: string[], firstCommit: boolean): string {
   const shown = paths.slice(0, 5).map((path) => (/^[\w./@+-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`));
-  return `  unstage: git restore --staged -- ${shown.join(' ')}${paths.length > shown.length ? ' …' : ''}  (your edits stay in the work tree)`;
+  const command = firstCommit ? 'git rm -q --cached' : 'git restore --staged';
+  return `  unstage: ${command} -- ${shown.join(' ')}${paths.length > shown.length ? ' …' : ''}  (your edits stay in the work tree)`;
 }
 
 export async function runPreCommit(_args: string[], io: CommandIO): Promise<number> {
@@ -97,7 +99,7 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     io.err([
       `coord-hooks: ${count} break${violations.length === 1 ? 's' : ''} team ${team.name}'s write scope (policy from ${source}):`,
       ...formatViolations(policy, violations),
-      unstageHint([...new Set(violations.map((violation) => violation.path))]),
+      unstageHint([...new Set(violations.map((violation) => violation.path))], (await repo.resolve('HEAD')) === null),
       REFUSED,
     ].join('\n') + '\n');
     return 1;
