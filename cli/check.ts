@@ -2,7 +2,7 @@ import { CoordError, ExitCode, usageError } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { signatureProof } from '../gate/commits';
 import { ANNOTATION_LIMIT, formatGithubAnnotations } from '../gate/annotations';
-import { formatViolations } from '../gate/messages';
+import { formatViolations, shownCommits } from '../gate/messages';
 import { roundOfBranch } from '../rounds/names';
 import { judgeRange, resolveRange } from '../gate/range';
 import { locatePolicy, protectedRefs, resolveTeam } from '../policy/locate';
@@ -45,7 +45,7 @@ deletions, a merge's own changes, symlink targets), and so is the net change fro
       });
       const ok = verdict.violations.length === 0;
       if (format === 'github') {
-        const subjects = await repo.subjects([...new Set(verdict.violations.slice(0, ANNOTATION_LIMIT).map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40}/.test(commit)))]);
+        const subjects = await repo.subjects(shownCommits(verdict.violations, ANNOTATION_LIMIT));
         const summary = { ok, team: team.name, range: verdict.range, source, commits: verdict.commits };
         io.out(formatGithubAnnotations(policy, summary, verdict.violations, subjects).join('\n') + '\n');
       } else if (format === 'json') {
@@ -53,7 +53,7 @@ deletions, a merge's own changes, symlink targets), and so is the net change fro
       } else if (ok) {
         io.out(`ok: ${verdict.commits} commit(s) in ${verdict.range} stay inside team ${team.name}'s scope (policy from ${source})\n`);
       } else {
-        const subjects = await repo.subjects(verdict.violations.map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40}/.test(commit)));
+        const subjects = await repo.subjects(shownCommits(verdict.violations));
         io.out(`${verdict.violations.length} violation(s) in ${verdict.range} for team ${team.name} (policy from ${source}):\n`);
         io.out(formatViolations(policy, verdict.violations, { subjects }).join('\n') + '\n');
       }

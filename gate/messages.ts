@@ -15,6 +15,11 @@ export interface FormatOptions {
   prefix?: string;
 }
 
+/** The commits of the violations a message lists (the first LIST_LIMIT): whose subjects are worth a git call. */
+export function shownCommits(violations: Violation[], limit = LIST_LIMIT): string[] {
+  return violations.slice(0, limit).map((violation) => violation.commit);
+}
+
 function reasonText(policy: Policy, violation: Violation): string {
   switch (violation.reason) {
     case 'policy-file':

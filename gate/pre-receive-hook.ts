@@ -7,7 +7,7 @@ import { readAll } from '../core/stream';
 import type { CommandIO } from '../cli/command';
 import { GitRepo } from '../git/repo';
 import { appendAudit } from './audit';
-import { formatViolations } from './messages';
+import { formatViolations, shownCommits } from './messages';
 import { judgePush, parseUpdates, type PushVerdict } from './push';
 import type { RefUpdate } from './ref-rules';
 import { readServerSettings, type ServerSettings } from './server-settings';
@@ -52,7 +52,7 @@ export async function runPreReceive(_args: string[], io: CommandIO): Promise<num
     }
     const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, settings.gitDir), settings.timeoutSeconds);
     if (verdict.ok) return 0;
-    const subjects = await repo.subjects([...new Set(verdict.violations.slice(0, 20).map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40}$/.test(commit)))]);
+    const subjects = await repo.subjects(shownCommits(verdict.violations));
     io.err(rejectionText(verdict, subjects, prefix));
     appendAudit(settings.gitDir, {
       time: new Date().toISOString(), event: 'rejected', pusher: verdict.pusher?.name ?? null, refs: refsForAudit(updates, verdict.owners),

@@ -208,9 +208,10 @@ export class GitRepo {
     });
   }
 
-  /** Commit subject lines for display, in one call. */
-  async subjects(commits: string[]): Promise<Map<string, string>> {
+  /** Commit subject lines for display, in one call; labels that are not commit ids and repeats are skipped. */
+  async subjects(names: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
+    const commits = [...new Set(names.filter((name) => /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(name)))];
     if (commits.length === 0) return out;
     const { stdout } = await this.run(['log', '--no-walk=unsorted', '--stdin', '-z', '--format=%H %s'], { input: commits.join('\n') + '\n' });
     for (const record of splitZ(stdout)) {

@@ -61,7 +61,7 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
   try {
     const updates = parsePushLines(await readAll(io.stdin)).filter((update) => update.localOid !== ZERO_OID); // deletions: skipped
     if (updates.length === 0) return 0;
-    const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations }] = await Promise.all([
+    const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations, shownCommits }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
     const { policy, source, commit } = await locatePolicy(repo);
@@ -100,7 +100,7 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
       ].join('\n') + '\n');
     }
     if (violations.length) {
-      const subjects = await repo.subjects([...new Set(violations.map((violation) => violation.commit).filter((commit) => /^[0-9a-f]{40,64}$/.test(commit)))]);
+      const subjects = await repo.subjects(shownCommits(violations));
       io.err([
         `coord-hooks: ${violations.length} write${violations.length === 1 ? '' : 's'} outside the owning team's scope in ${judged} pushed commit(s) (policy from ${source}):`,
         ...formatViolations(policy, violations, { subjects }),
