@@ -5,21 +5,13 @@ import type { Repo } from '../../fixtures/repo';
 
 let setup: Setup;
 let fw: Repo;
-let counter = 0;
 
 beforeAll(async () => {
   setup = await makeSetup();
   fw = setup.clone('fw');
 });
 
-function branch(name: string): string {
-  counter += 1;
-  const full = `fw/${name}-${counter}`;
-  fw.git(['fetch', '-q', 'origin']);
-  fw.git(['checkout', '-q', '-f', '-B', full, 'origin/main']);
-  fw.git(['clean', '-qfdx']);
-  return full;
-}
+const branch = (name: string) => fw.freshBranch(`fw/${name}`);
 
 const check = (...args: string[]) => runCommand(['check', ...args], { cwd: fw.dir, env: setup.env });
 

@@ -11,7 +11,6 @@ import { roundNews } from '../../hooks/client/reference-transaction';
 
 let setup: Setup;
 let fw: Repo;
-let counter = 0;
 
 beforeAll(async () => {
   setup = await makeSetup();
@@ -23,14 +22,7 @@ beforeAll(async () => {
 afterAll(() => removeDir(setup.root));
 
 /** A fresh fw branch from origin/main, clean work tree. */
-function branch(name: string): string {
-  counter += 1;
-  const full = `fw/${name}-${counter}`;
-  fw.git(['fetch', '-q', 'origin']);
-  fw.git(['checkout', '-q', '-f', '-B', full, 'origin/main']);
-  fw.git(['clean', '-qfdx']);
-  return full;
-}
+const branch = (name: string) => fw.freshBranch(`fw/${name}`);
 
 /** `git commit` with the hooks running (Repo.commit passes --no-verify). */
 function commit(repo: Repo, args: string[]) {

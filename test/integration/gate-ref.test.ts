@@ -14,17 +14,8 @@ beforeAll(async () => {
   fw = setup.clone('fw');
 });
 
-let counter = 0;
-/** A fresh branch fw/<name> from origin/main in the fw clone. */
-function branch(name: string, base = 'origin/main'): string {
-  counter += 1;
-  const full = `fw/${name}-${counter}`;
-  fw.git(['fetch', '-q', 'origin']);
-  fw.git(['checkout', '-q', '-f', '-B', full, base]);
-  fw.git(['reset', '-q', '--hard', base]);
-  fw.git(['clean', '-qfdx']);
-  return full;
-}
+/** A fresh branch fw/<name>-<n> from origin/main in the fw clone. */
+const branch = (name: string) => fw.freshBranch(`fw/${name}`);
 
 function expectRejected(refspecs: string[], ...fragments: string[]): string {
   const before = snapshot(setup.server);
@@ -183,7 +174,7 @@ describe('rejected', () => {
   });
 
   test('content that is not new: a team branch pointing at another team\'s pushed commits', () => {
-    const pm = setup.clone(`pm-existing-${counter}`);
+    const pm = setup.clone('pm-existing');
     pm.git(['checkout', '-q', '-b', 'pm/work']);
     pm.commit('pm work', { 'pm/plan.md': 'pm\n' });
     expect(push(pm, ['pm/work']).code).toBe(0);
