@@ -56,6 +56,7 @@ export async function judgeCommits(
       const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid };
       for (const actor of actors) {
         result.writes += 1;
+        // undefined: the fast path cannot decide (a blob or a proof is needed); null: allowed.
         const fast = judgeWriteFast(context, actor, write);
         const violation = fast === undefined ? await judgeWrite(context, actor, write) : fast;
         if (violation) result.violations.push(violation);

@@ -92,9 +92,14 @@ export function judgeWriteFast(context: JudgeContext, actor: Actor, write: Write
   if (actor.kind === 'architect') return null;
   if (write.mode === SYMLINK_MODE || isClaudeFile(write.path)) return undefined;
   if (actor.round !== undefined && write.path.startsWith(`rounds/${actor.round}/`)) return undefined;
-  const { team } = actor;
-  if (isPolicyFile(context.policy, write.path)) return { commit: write.commit, path: write.path, team: team.name, reason: 'policy-file' };
-  if (!inWriteScope(team, write.path)) return { commit: write.commit, path: write.path, team: team.name, reason: 'outside-scope' };
+  return scopeVerdict(context.policy, actor.team, write, null);
+}
+
+/** The checks every write gets once its content is known (`newContent`: a CLAUDE.md's new text): policy file, then scope. */
+function scopeVerdict(policy: Policy, team: Team, write: Write, newContent: string | null): Violation | null {
+  const base = { commit: write.commit, path: write.path, team: team.name };
+  if (isPolicyPath(policy, write.path, newContent)) return { ...base, reason: 'policy-file' };
+  if (!inWriteScope(team, write.path)) return { ...base, reason: 'outside-scope' };
   return null;
 }
 
@@ -104,16 +109,13 @@ export async function judgeWrite(context: JudgeContext, actor: Actor, write: Wri
   const exception = await roundException(context, actor, write);
   if (exception === 'allowed') return null;
   if (exception) return exception;
-  const base = { commit: write.commit, path: write.path, team: team.name };
   const content = isClaudeFile(write.path) && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;
-  if (isPolicyPath(context.policy, write.path, content)) return { ...base, reason: 'policy-file' };
-  if (!inWriteScope(team, write.path)) return { ...base, reason: 'outside-scope' };
-  if (write.mode === SYMLINK_MODE) {
-    const target = (await context.readBlob(write.oid)) ?? '';
-    const resolved = resolveSymlink(write.path, target);
-    if (resolved === null || resolved === '' || !inWriteScope(team, resolved)) {
-      return { ...base, reason: 'symlink-escape', detail: target };
-    }
+  const verdict = scopeVerdict(context.policy, team, write, content);
+  if (verdict || write.mode !== SYMLINK_MODE) return verdict;
+  const target = (await context.readBlob(write.oid)) ?? '';
+  const resolved = resolveSymlink(write.path, target);
+  if (resolved === null || resolved === '' || !inWriteScope(team, resolved)) {
+    return { commit: write.commit, path: write.path, team: team.name, reason: 'symlink-escape', detail: target };
   }
   return null;
 }
