@@ -41,10 +41,6 @@ const isClaudeFile = (path: string) => path === 'CLAUDE.md' || path.endsWith('/C
 /** The `commit` of writes that belong to a range's net change rather than to one commit. */
 export const NET_CHANGE = 'net change';
 
-export function actorName(actor: Actor): string {
-  return actor.kind === 'team' ? actor.team.name : 'architect';
-}
-
 export function inWriteScope(team: Team, path: string): boolean {
   return matchPathspecs(team.write.map((pattern) => pattern.spec), path).matched;
 }

@@ -21,8 +21,6 @@ export interface CommitDiff {
   entries: DiffEntry[];
 }
 
-export const NULL_OID = /^0+$/;
-
 /**
  * A raw record `:<mode>×(n+1) <oid>×(n+1) <status>` for n parents (one colon per parent). Only the
  * result side is kept, cut at fixed offsets: pushes stream hundreds of thousands of these.

@@ -4,7 +4,7 @@
  */
 import { CatFileBatch } from './batch';
 import { streamCommitDiffs, type CommitDiff } from './diff';
-import { git, gitSync, splitZ, firstLine, type GitCallOptions } from './run';
+import { git, splitZ, firstLine, type GitCallOptions } from './run';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
 export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -41,10 +41,6 @@ export class GitRepo {
 
   run(args: string[], extra: Partial<GitCallOptions> = {}) {
     return git(args, this.opts(extra));
-  }
-
-  runSync(args: string[], extra: Partial<GitCallOptions> = {}) {
-    return gitSync(args, this.opts(extra));
   }
 
   /** Computes a value once per repository object (answers that cannot change during one command). */
@@ -158,12 +154,6 @@ export class GitRepo {
       if (tab > 0) refs.set(line.slice(tab + 1), line.slice(0, tab));
     }
     return refs;
-  }
-
-  /** `rev-list` with the given arguments, as an array of oids (callers bound the range). */
-  async revList(args: string[]): Promise<string[]> {
-    const { stdout } = await this.run(['rev-list', ...args]);
-    return stdout.toString('utf8').split('\n').filter(Boolean);
   }
 
   /** Lines of `rev-list --parents`: each commit with its parents. */
