@@ -23,7 +23,10 @@ export default defineCommand<{ team?: string; json?: boolean; format?: string; '
   },
   details: `RANGE is A..B, or a single revision B meaning the commits of B that are not on the protected
 branch (default: HEAD). Each commit's own writes are judged (both sides of renames, mode changes,
-deletions, a merge's own changes, symlink targets), and so is the net change from the merge-base.`,
+deletions, a merge's own changes, symlink targets), and so is the net change from the merge-base.
+On the team's round branch <team>/round-N (RANGE's tip, or the current branch when the tip is HEAD),
+the same exceptions as on the server apply: the team's rounds/N/<team>/REPLY.md, and an
+ANNOUNCEMENT.md in commits signed by an architect key.`,
   async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new CoordError('check takes at most one RANGE', { hint: 'run `coord-hooks check --help`' });
     if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {
