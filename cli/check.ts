@@ -3,7 +3,7 @@ import { GitRepo } from '../git/repo';
 import { signatureProof } from '../gate/commits';
 import { ANNOTATION_LIMIT, formatGithubAnnotations } from '../gate/annotations';
 import { formatViolations, shownCommits } from '../gate/messages';
-import { roundOfBranch } from '../rounds/names';
+import { roundOfBranch } from '../policy/round-names';
 import { judgeRange, resolveRange } from '../gate/range';
 import { locatePolicy, protectedRefs, resolveTeam } from '../policy/locate';
 import { defineCommand } from './command';

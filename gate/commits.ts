@@ -3,8 +3,8 @@
  * write is judged against each actor that owns the commit (a commit can reach several pushed refs).
  */
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
-import { loadSigners, type Signers } from '../rounds/signers';
-import { objectSignedBy } from '../rounds/verify';
+import { loadSigners, type Signers } from '../trust/signers';
+import { objectSignedBy } from '../trust/verify';
 import { judgeWrite, judgeWriteFast, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {

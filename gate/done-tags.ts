@@ -3,9 +3,9 @@
  * like its ref, signed by a key of <team>, pointing at a commit on one of <team>'s branches as they
  * will be after this push. Done tags are immutable: never moved, never deleted.
  */
-import { doneTagName } from '../rounds/names';
-import { verifyDoneTag } from '../rounds/verify';
-import { isArchitect, teamsOfPusher } from './identity';
+import { doneTagName } from '../policy/round-names';
+import { verifyDoneTag } from '../trust/verify';
+import { isArchitect, teamsOfPusher } from '../trust/identity';
 import { isCreation, isDeletion, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
 
 /** Tips of the team's branches after the push: existing refs with this push's updates applied. */

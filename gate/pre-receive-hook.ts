@@ -6,7 +6,7 @@ import { CoordError, errorMessage } from '../core/errors';
 import { readAll } from '../core/stream';
 import type { CommandIO } from '../cli/command';
 import { GitRepo } from '../git/repo';
-import { appendAudit } from './audit';
+import { appendAudit } from '../core/audit';
 import { formatViolations, shownCommits } from './messages';
 import { judgePush, parseUpdates, type PushVerdict } from './push';
 import type { RefUpdate } from './ref-rules';

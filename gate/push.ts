@@ -7,14 +7,14 @@ import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import type { Policy } from '../policy/types';
 import { architectBySignature, judgeCommits, judgeContext, judgeNetChange, netChangeIsCovered } from './commits';
-import { hostPusher, isArchitect, type Pusher } from './identity';
+import { hostPusher, isArchitect, type Pusher } from '../trust/identity';
 import { classifyRef, type RefKind } from './refs';
 import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
 import { NET_CHANGE, type Actor, type Violation } from './scope';
 import { CoordError } from '../core/errors';
 import { requireTeamSignatures } from './signature-mode';
-import { loadSigners, type Signers } from '../rounds/signers';
-import { roundOfBranch } from '../rounds/names';
+import { loadSigners, type Signers } from '../trust/signers';
+import { roundOfBranch } from '../policy/round-names';
 
 export interface PushVerdict {
   ok: boolean;

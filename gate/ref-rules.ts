@@ -5,9 +5,9 @@
 import type { GitRepo } from '../git/repo';
 import { ZERO_OID } from '../git/repo';
 import type { Policy, Team } from '../policy/types';
-import type { Signers } from '../rounds/signers';
-import { objectSignedBy } from '../rounds/verify';
-import { isArchitect, teamsOfPusher, type Pusher } from './identity';
+import type { Signers } from '../trust/signers';
+import { objectSignedBy } from '../trust/verify';
+import { isArchitect, teamsOfPusher, type Pusher } from '../trust/identity';
 import type { RefKind } from './refs';
 
 export interface RefUpdate {

@@ -11,7 +11,7 @@ import type { GitRepo } from '../git/repo';
 import { foreignEnv } from '../git/run';
 import { expectedTeams } from '../rounds/expected';
 import type { Policy } from '../policy/types';
-import { appendAudit, readAudit } from './audit';
+import { appendAudit, readAudit } from '../core/audit';
 import { classifyRef } from './refs';
 import { isCreation, type RefUpdate } from './ref-rules';
 

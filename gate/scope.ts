@@ -5,7 +5,7 @@
 import { posix } from 'path';
 import { isPolicyFile } from '../policy/explain';
 import { hasFrontMatter } from '../policy/front-matter-block';
-import { announcementPath, replyPath } from '../rounds/names';
+import { announcementPath, replyPath } from '../policy/round-names';
 import { matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 

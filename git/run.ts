@@ -43,6 +43,10 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv 
   for (const name of PATHSPEC_ENV) delete out[name];
   out.GIT_TERMINAL_PROMPT = '0';
   out.LC_ALL = 'C';
+  // coord-hooks judges the objects as they are: replace refs and grafts would let a repository (or a
+  // ref someone pushed) show one commit or blob in place of another to every later call.
+  out.GIT_NO_REPLACE_OBJECTS = '1';
+  out.GIT_GRAFT_FILE = '/dev/null';
   return out;
 }
 

@@ -9,7 +9,7 @@ import { owningTeams, isPolicyFile } from '../policy/explain';
 import { CompiledPathspec, matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 import { inWriteScope } from '../gate/scope';
-import { replyPath } from '../rounds/names';
+import { replyPath } from '../policy/round-names';
 
 /** What the guard knows about the repository the agent works in (all paths absolute and real). */
 export interface GuardRepo {

@@ -75,7 +75,7 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
     const { locatePolicy } = await import('../policy/locate');
     const { resolveOnDisk } = await import('./guard-path');
     const { cloneTeam } = await import('./client/clone');
-    const { roundOfBranch } = await import('../rounds/names');
+    const { roundOfBranch } = await import('../policy/round-names');
     // One rev-parse answers where everything is and which branch this is (HEAD's full name).
     const places = repo.run(['rev-parse', '--path-format=absolute', '--show-toplevel', '--absolute-git-dir', '--git-common-dir', '--git-path', 'hooks', '--symbolic-full-name', 'HEAD'], { okCodes: [128] })
       .then(async (result) => {

@@ -5,7 +5,7 @@
  * rejected pushes and completions from the server's audit log (on the server, or with an explicit path).
  */
 import { readFileSync, statSync } from 'fs';
-import { auditPath, readAudit, type AuditRecord } from '../gate/audit';
+import { auditPath, readAudit, type AuditRecord } from '../core/audit';
 import type { GitRepo } from '../git/repo';
 import type { StatusReport } from '../rounds/status';
 

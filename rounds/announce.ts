@@ -15,7 +15,7 @@ import { loadPolicyFromTree } from '../policy/load-tree';
 import { policyBranch } from '../policy/locate';
 import { checkRemote, gitFailure } from './context';
 import { hasSigningKey } from './keys';
-import { announcementPath, roundBranch, startTagName } from './names';
+import { announcementPath, roundBranch, startTagName } from '../policy/round-names';
 
 export interface AnnounceOptions {
   teams: string[];

@@ -11,9 +11,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'fs/promises';
 import { cpus } from 'os';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
-import type { Signers } from './signers';
-import { doneTagName } from './names';
-import { verifyDoneTag } from './verify';
+import type { Signers } from '../trust/signers';
+import { doneTagName } from '../policy/round-names';
+import { verifyDoneTag } from '../trust/verify';
 
 export interface CachedVerdict {
   ok: boolean;

@@ -8,7 +8,7 @@ import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import { policyBranch, protectedRefs } from '../policy/locate';
 import type { Policy } from '../policy/types';
-import { loadSigners, type Signers } from './signers';
+import { loadSigners, type Signers } from '../trust/signers';
 
 export interface RoundContext {
   policy: Policy;

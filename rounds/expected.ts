@@ -6,9 +6,9 @@
  */
 import type { GitRepo } from '../git/repo';
 import type { Policy } from '../policy/types';
-import { splitSignedTag } from './signature';
-import { startTagName } from './names';
-import { parseTag } from './tag';
+import { splitSignedTag } from '../trust/signature';
+import { startTagName } from '../policy/round-names';
+import { parseTag } from '../trust/tag';
 
 
 /** The teams an `expect:` line names, in the order written, or null when the message has none. */

@@ -8,7 +8,7 @@ import { CoordError } from '../core/errors';
 import { runProcess } from '../core/process';
 import type { GitRepo } from '../git/repo';
 import { foreignEnv } from '../git/run';
-import { OPENPGP_DIR } from './signers';
+import { OPENPGP_DIR } from '../trust/signers';
 
 export type KeyFormat = 'ssh' | 'openpgp' | 'x509';
 
@@ -114,7 +114,7 @@ export async function createTeamSshKey(repo: GitRepo, team: string, env: NodeJS.
 
 /** Primary fingerprints of `keyId` in the user's own keyring (empty when gpg does not know it). */
 export async function userPgpFingerprints(keyId: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const { primaryFingerprints } = await import('./openpgp');
+  const { primaryFingerprints } = await import('../trust/openpgp');
   const result = await runProcess('gpg', ['--batch', '--with-colons', '--fingerprint', '--', keyId], { env: foreignEnv(env), timeoutMs: 20000 }).catch(() => null);
   return result && result.code === 0 ? primaryFingerprints(result.stdout) : [];
 }
@@ -155,7 +155,7 @@ export async function keysReport(repo: GitRepo, options: KeysOptions): Promise<{
     if (!signers) lines.push('listed: cannot tell (no protected branch in this clone; git fetch first)');
     else if (!asc) lines.push(`listed: no, ${OPENPGP_DIR}/${team}.asc is not on ${signers.source} yet`);
     else {
-      const { fingerprintsOf } = await import('./openpgp');
+      const { fingerprintsOf } = await import('../trust/openpgp');
       const [mine, listed] = await Promise.all([userPgpFingerprints(key.configured, options.env), fingerprintsOf(asc, options.env)]);
       const hit = mine.some((fpr) => listed.includes(fpr));
       lines.push(hit ? `listed: yes, ${OPENPGP_DIR}/${team}.asc on ${signers.source} holds this key`

@@ -9,7 +9,7 @@ import type { GitRepo } from '../git/repo';
 import { remoteName, resolveTeam } from '../policy/locate';
 import type { Policy } from '../policy/types';
 import { gitFailure } from './context';
-import { replyPath, roundOfBranch } from './names';
+import { replyPath, roundOfBranch } from '../policy/round-names';
 
 export interface ReplyResult {
   branch: string;

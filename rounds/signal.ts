@@ -9,8 +9,8 @@ import type { GitRepo } from '../git/repo';
 import { locatePolicy, resolveTeam } from '../policy/locate';
 import { checkRemote, gitFailure } from './context';
 import { hasSigningKey, noKeyHint, signingKey } from './keys';
-import { parseTag } from './tag';
-import { doneTagName } from './names';
+import { parseTag } from '../trust/tag';
+import { doneTagName } from '../policy/round-names';
 
 export interface SignalOptions {
   round: number;

@@ -3,9 +3,9 @@
  * (signer, time) / pending; the last activity per team; and, on the server, rejected pushes from the
  * audit log. In a clone it reads the remote-tracking branches (fetch first unless told not to).
  */
-import { readAudit } from '../gate/audit';
+import { readAudit } from '../core/audit';
 import type { GitRepo } from '../git/repo';
-import { announcementPath, parseRoundBranch, replyPath } from './names';
+import { announcementPath, parseRoundBranch, replyPath } from '../policy/round-names';
 import { tallyRounds, type TeamState } from './tally';
 
 export interface TeamRoundStatus {

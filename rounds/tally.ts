@@ -9,7 +9,7 @@ import { VerifyCache, verifyTags, type CachedVerdict, type TagToVerify, type Ver
 import { CoordError } from '../core/errors';
 import { checkRemote, gitFailure, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
 import { expectFromTagObject, teamsFromExpect } from './expected';
-import { doneTagName, parseDoneTagRef, parseStartTagRef } from './names';
+import { doneTagName, parseDoneTagRef, parseStartTagRef } from '../policy/round-names';
 
 export type TeamStateName = 'done' | 'pending' | 'invalid';
 

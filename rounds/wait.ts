@@ -12,7 +12,7 @@ import { GitError } from '../git/run';
 import { isTransient, VerifyCache, verifyTags } from './cache';
 import { checkRemote, gitFailure, loadRoundContext, protectedFetchTarget, type RoundContext } from './context';
 import { expectedTeams } from './expected';
-import { doneTagName } from './names';
+import { doneTagName } from '../policy/round-names';
 import { WaitDisplay } from './wait-display';
 
 export interface WaitOptions {

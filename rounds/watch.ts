@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
-import { announcementPath, parseRoundBranch, replyPath } from './names';
+import { announcementPath, parseRoundBranch, replyPath } from '../policy/round-names';
 
 export type WatchKind = 'announcement' | 'reply';
 

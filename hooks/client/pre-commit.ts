@@ -85,7 +85,7 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     if (!team) return 0;
     const context = judgeContext(repo, policy);
     // On the team's round branch its REPLY.md is allowed; staged changes are never the architect's.
-    const { roundOfBranch } = await import('../../rounds/names');
+    const { roundOfBranch } = await import('../../policy/round-names');
     const round = hints.branch ? roundOfBranch(hints.branch, team.name) ?? undefined : undefined;
     const actor = { kind: 'team' as const, team, round };
     const violations = [];

@@ -66,7 +66,7 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     ]);
     const { policy, source, commit } = await locatePolicy(repo);
     const byArchitect = (await import('../../gate/commits')).signatureProof(repo, policy, commit, io.env);
-    const { roundOfBranch } = await import('../../rounds/names');
+    const { roundOfBranch } = await import('../../policy/round-names');
     const configured = await configuredTeam(repo);
     const teamClone = configured ? await cloneTeam(policy, configured, null) : null;
     const bases = await protectedRefs(repo);

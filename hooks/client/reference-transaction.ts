@@ -12,7 +12,7 @@
 import type { CommandIO } from '../../cli/command';
 import { errorMessage } from '../../core/errors';
 import { readAll } from '../../core/stream';
-import { parseDoneTagRef, parseRoundBranch } from '../../rounds/names';
+import { parseDoneTagRef, parseRoundBranch } from '../../policy/round-names';
 import { TEAM_KEY } from './clone';
 
 const ZERO = /^0+$/;

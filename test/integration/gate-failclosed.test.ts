@@ -5,7 +5,7 @@ import { makeSetup, push, writeServerHooks, configureSigning } from '../../fixtu
 import { STANDARD_POLICY } from '../../fixtures/policies';
 import { cloneRepo, initRepo } from '../../fixtures/repo';
 import { signersLine } from '../../fixtures/keys';
-import { readAudit } from '../../gate/audit';
+import { readAudit } from '../../core/audit';
 
 describe('bootstrap', () => {
   test('an empty repository accepts the first signed push of main with a valid policy', async () => {

@@ -4,7 +4,7 @@
  */
 import { makeSetup, push, snapshot, type Setup } from '../../fixtures/server';
 import type { Repo } from '../../fixtures/repo';
-import { readAudit } from '../../gate/audit';
+import { readAudit } from '../../core/audit';
 
 let setup: Setup;
 let fw: Repo;

@@ -5,7 +5,7 @@
 import { chmodSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { runProcess } from '../../core/process';
-import { readAudit } from '../../gate/audit';
+import { readAudit } from '../../core/audit';
 import { renderHookScript } from '../../hooks/template';
 import { tempDir } from '../../fixtures/repo';
 

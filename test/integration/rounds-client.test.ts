@@ -5,7 +5,7 @@ import { runProcess } from '../../core/process';
 import { runCommand } from '../../fixtures/cli';
 import type { Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
-import { primaryFingerprints } from '../../rounds/openpgp';
+import { primaryFingerprints } from '../../trust/openpgp';
 
 let setup: Setup;
 const cli = (repo: Repo, args: string[], env: NodeJS.ProcessEnv = setup.env) => runCommand(args, { cwd: repo.dir, env });

@@ -3,10 +3,10 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { runProcess } from '../../core/process';
 import { initRepo, isolatedEnv, removeDir, tempDir } from '../../fixtures/repo';
-import { primaryFingerprints, verdictFromStatus, verifyPgpSignature } from '../../rounds/openpgp';
-import type { SignedPayload } from '../../rounds/signature';
-import { splitSignedTag } from '../../rounds/signature';
-import { verifyDoneTag } from '../../rounds/verify';
+import { primaryFingerprints, verdictFromStatus, verifyPgpSignature } from '../../trust/openpgp';
+import type { SignedPayload } from '../../trust/signature';
+import { splitSignedTag } from '../../trust/signature';
+import { verifyDoneTag } from '../../trust/verify';
 import { GitRepo } from '../../git/repo';
 
 let root: string;

@@ -6,7 +6,7 @@
 import type { GitRepo } from '../git/repo';
 import { splitSignedCommit, splitSignedTag, verifySshSignature, type SignedPayload, type VerifyResult } from './signature';
 import type { Signers } from './signers';
-import { doneTagName } from './names';
+import { doneTagName } from '../policy/round-names';
 import { parseTag, type TagObject } from './tag';
 
 export interface SignedBy extends VerifyResult {
