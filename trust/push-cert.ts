@@ -140,7 +140,12 @@ export async function verifyPushCertificate(cert: PushCertificate, options: Veri
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const nonce = nonceProblem(cert, options.slopSeconds ?? 0, now);
   if (nonce) return { ok: false, detail: nonce };
-  const claim = await claimNonce(options.ledgerDir, cert.nonce as string, now);
+  let claim;
+  try {
+    claim = await claimNonce(options.ledgerDir, cert.nonce as string, now);
+  } catch (error) {
+    return { ok: false, detail: `cannot record the push certificate's nonce in ${options.ledgerDir}: ${error instanceof Error ? error.message : String(error)}; the hook must be able to write there` };
+  }
   if (!claim.claimed) {
     const when = new Date(claim.recordedAt * 1000).toISOString();
     return { ok: false, detail: `the push certificate's nonce was already used in this repository (${when}): a replayed certificate, or two pushes in the same second; push again: git push --signed` };

@@ -221,6 +221,9 @@ test('the nonce is recorded even when the certificate fails a later check', asyn
   const replay = await verify(push, { ledgerDir });
   expect(replay.ok).toBe(false);
   if (!replay.ok) expect(replay.detail).toMatch(/already used/);
+  const unwritable = await verify(push, { ledgerDir: join(root, 'home', '.gitconfig', 'ledger') });
+  expect(unwritable.ok).toBe(false);
+  if (!unwritable.ok) expect(unwritable.detail).toMatch(/cannot record the push certificate's nonce/);
 });
 
 test('nonce statuses other than OK fail, each with its reason; SLOP only within the allowed seconds', async () => {
