@@ -64,14 +64,19 @@ function targetProblem(target: string): string | null {
   return null;
 }
 
-function decodeTarget(raw: Buffer | string): string {
-  if (typeof raw === 'string') return raw;
-  if (raw.includes(0)) return '\0';
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
-  } catch {
-    return '\ufffd';
+/** A link's target split into components, or why it cannot be trusted on some checkout. */
+function targetComponents(raw: Buffer | string): string[] | Escape {
+  let text = raw;
+  if (typeof text !== 'string') {
+    if (text.includes(0)) return new Escape('target contains a NUL byte');
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(text);
+    } catch {
+      return new Escape('target is not valid UTF-8');
+    }
   }
+  const problem = targetProblem(text);
+  return problem === null ? text.split('/') : new Escape(problem);
 }
 
 /**
@@ -90,22 +95,29 @@ export async function resolveLinkTarget(
   linkPath: string,
   target: Buffer | string,
 ): Promise<Resolution> {
+  // Each tree read once per resolution, its entries by folded name.
   const trees = new Map<string, Promise<Map<string, TreeEntry[]> | null>>();
   const index = (oid: string) => {
     if (!trees.has(oid)) {
       trees.set(oid, readTree(oid).then((entries) => {
         if (!entries) return null;
         const byName = new Map<string, TreeEntry[]>();
-        for (const entry of entries) byName.set(foldName(entry.name), [...(byName.get(foldName(entry.name)) ?? []), entry]);
+        for (const entry of entries) {
+          const key = foldName(entry.name);
+          byName.set(key, [...(byName.get(key) ?? []), entry]);
+        }
         return byName;
       }));
     }
     return trees.get(oid)!;
   };
 
+  /** The directory reached so far, from the root; a missing one has no oid. */
   const dirs: Dir[] = [];
+  /** The entry `name` of the current directory; null when it or the directory does not exist. */
   const lookup = async (name: string): Promise<TreeEntry | null> => {
-    const oid = dirs.length === 0 ? rootTree : dirs[dirs.length - 1].oid!;
+    const oid = dirs.length === 0 ? rootTree : dirs[dirs.length - 1].oid;
+    if (oid === null) return null;
     const byName = await index(oid);
     if (!byName) throw new Escape(`tree ${oid} at ${show(joinPath(dirs))} cannot be read`);
     const matches = byName.get(foldName(name)) ?? [];
@@ -117,15 +129,14 @@ export async function resolveLinkTarget(
   };
   const readTarget = async (raw: Buffer | string | null, where: string): Promise<string[]> => {
     if (raw === null) throw new Escape(`the target of ${show(where)} cannot be read`);
-    const text = decodeTarget(raw);
-    const problem = targetProblem(text);
-    if (problem) throw new Escape(where === linkPath ? problem : `${problem}, in ${show(where)}`);
-    return text.split('/');
+    const components = targetComponents(raw);
+    if (components instanceof Escape) throw new Escape(where === linkPath ? components.reason : `${components.reason}, in ${show(where)}`);
+    return components;
   };
 
   try {
     for (const name of linkPath.split('/').slice(0, -1)) {
-      const entry = dirs.length > 0 && dirs[dirs.length - 1].oid === null ? null : await lookup(name);
+      const entry = await lookup(name);
       dirs.push({ name, oid: entry && entry.mode === '40000' ? entry.oid : null });
     }
     const pending = await readTarget(target, linkPath);
@@ -140,7 +151,7 @@ export async function resolveLinkTarget(
         dirs.pop();
         continue;
       }
-      const entry = dirs.length > 0 && dirs[dirs.length - 1].oid === null ? null : await lookup(name);
+      const entry = await lookup(name);
       if (!entry) {
         missing = true;
         dirs.push({ name, oid: null });
