@@ -9,7 +9,7 @@ import { runCommand } from '../../fixtures/cli';
 import { makeSshKey, signersLine, type SshKey } from '../../fixtures/keys';
 import { STANDARD_POLICY, teamClaude } from '../../fixtures/policies';
 import { tempDir, type Repo } from '../../fixtures/repo';
-import { configureSigning, makeSetup, push, type Setup } from '../../fixtures/server';
+import { configureSigning, makeSetup, type Setup } from '../../fixtures/server';
 import { FRAGMENT, expectAccepted, expectRejected, fetched, policyWith, serverRef } from '../../fixtures/redteam';
 
 let keys: Record<'fw' | 'pm' | 'alice' | 'mallory', SshKey>;

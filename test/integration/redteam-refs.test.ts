@@ -7,7 +7,7 @@
 import { runCommand } from '../../fixtures/cli';
 import { makeSshKey, signersLine, type SshKey } from '../../fixtures/keys';
 import { tempDir, type Repo } from '../../fixtures/repo';
-import { configureSigning, makeSetup, push, type Setup } from '../../fixtures/server';
+import { makeSetup, push, type Setup } from '../../fixtures/server';
 import { createTags } from '../../fixtures/tags';
 import { FRAGMENT, expectRejected, fetched, policyWith, serverRef, writeBlob } from '../../fixtures/redteam';
 
