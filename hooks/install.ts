@@ -97,7 +97,7 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   const signing = settings.find((setting) => setting.key === 'push.gpgSign');
   if (signing?.action === 'set' && (await location.repo.configGet('user.signingkey')) === null) {
     notes.push('push.gpgSign is if-asked but this clone has no user.signingkey: a push to a server that asks for certificates ' +
-      '(`coord-hooks install --server` makes it ask) fails until a key is set (`coord-hooks keys`), or `git config push.gpgSign false` where certificates are not used');
+      '(`coord-hooks install --server` makes it ask) fails until a key is set (`coord-hooks keys --create`), or `git config push.gpgSign false` where certificates are not used');
   }
   return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, team, hooks, settings, notes };
 }
