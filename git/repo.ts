@@ -171,6 +171,25 @@ export class GitRepo {
     return graph;
   }
 
+  /**
+   * Tree objects reachable from `tips` (commits, tags, trees: whatever rev-list accepts) and from no
+   * existing ref: the trees a push brings. One `rev-list`; inside pre-receive the environment keeps
+   * git's quarantine, so the pushed objects are visible and the refs are still the old ones.
+   * --filter-provided-objects keeps the tips themselves out unless they are trees. The walk stops at
+   * the commits the refs reach, so a tree only an old, unvisited commit reaches can be listed too:
+   * the answer may hold more than the new trees, never fewer.
+   */
+  async newTrees(tips: string[]): Promise<string[]> {
+    const wanted = [...new Set(tips.filter((tip) => tip && !/^0+$/.test(tip)))];
+    if (wanted.length === 0) return [];
+    const odd = wanted.find((tip) => /^[-^]|[\n\r]/.test(tip));
+    if (odd !== undefined) throw new Error(`not a revision for newTrees: ${JSON.stringify(odd)}`);
+    // git 2.39 takes no options in --stdin mode: the tips go on stdin, options and --not --all as arguments.
+    const args = ['rev-list', '--objects', '--no-object-names', '--filter=object:type=tree', '--filter-provided-objects', '--stdin', '--not', '--all'];
+    const { stdout } = await this.run(args, { input: wanted.join('\n') + '\n' });
+    return stdout.toString('utf8').split('\n').filter(Boolean);
+  }
+
   /** Paths (NUL-safe) that differ between two tree-ish objects, without rename detection. */
   async changedPathsBetween(from: string, to: string, pathspecs: string[] = []): Promise<TreeChange[]> {
     const { stdout } = await this.run(['diff-tree', '-r', '-z', '--no-renames', '--no-ext-diff', from, to, '--', ...pathspecs]);

@@ -8,6 +8,7 @@ import { CoordError, errorMessage } from '../core/errors';
 import { packageInfo } from '../core/package-info';
 import { checkInstallable, inspectHook, installHookFile, uninstallHookFile, type HookFileResult, type InstallAction, type UninstallAction } from './chain';
 import { locateCloneHooks, locateServerHooks, type HooksLocation } from './locate';
+import { applySettings, cloneSettings, removeSettings, serverSettings, type SettingResult } from './repo-config';
 import { CLIENT_HOOKS, SERVER_HOOKS, renderHookScript, type HookSide } from './template';
 
 export { HOOK_MARKER, CHAINED_SUFFIX, SERVER_HOOKS, CLIENT_HOOKS } from './template';
@@ -35,6 +36,8 @@ export interface InstallSummary {
   cliPath: string;
   team?: string;
   hooks: HookFileResult<InstallAction>[];
+  /** Git settings made or found (server: push certificates and fsck; clone: push.gpgSign). */
+  settings: SettingResult[];
   notes: string[];
 }
 
@@ -45,6 +48,8 @@ export interface UninstallSummary {
   /** Set when `coord-hooks.team` was unset. */
   teamUnset?: string;
   hooks: HookFileResult<UninstallAction>[];
+  /** Settings install had made: removed, or left because they changed since. */
+  settings: SettingResult[];
   notes: string[];
 }
 
@@ -76,7 +81,8 @@ export async function installServerHooks(repoPath: string, options: InstallOptio
   const location = await locateServerHooks(repoPath, options.env ?? process.env);
   location.repo.close();
   const hooks = writeHooks(location, SERVER_HOOKS, 'server', runtime);
-  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, hooks, notes: [...runtime.notes, ...location.notes] };
+  const settings = await applySettings(location.repo, serverSettings(location.gitDir));
+  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, hooks, settings, notes: [...runtime.notes, ...location.notes] };
 }
 
 export async function installCloneHooks(cwd: string, options: CloneInstallOptions = {}): Promise<InstallSummary> {
@@ -86,13 +92,22 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   const hooks = writeHooks(location, CLIENT_HOOKS, 'client', runtime);
   if (options.team !== undefined) await location.repo.configSet(CLIENT_TEAM_KEY, options.team);
   const team = options.team ?? (await location.repo.configGet(CLIENT_TEAM_KEY)) ?? undefined;
-  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, team, hooks, notes: [...runtime.notes, ...location.notes] };
+  const settings = await applySettings(location.repo, cloneSettings());
+  const notes = [...runtime.notes, ...location.notes];
+  const signing = settings.find((setting) => setting.key === 'push.gpgSign');
+  if (signing?.action === 'set' && (await location.repo.configGet('user.signingkey')) === null) {
+    notes.push('push.gpgSign is if-asked but this clone has no user.signingkey: a push to a server that asks for certificates ' +
+      '(`coord-hooks install --server` makes it ask) fails until a key is set (`coord-hooks keys --create`), or `git config push.gpgSign false` where certificates are not used');
+  }
+  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, team, hooks, settings, notes };
 }
 
 export async function uninstallServerHooks(repoPath: string, options: Pick<InstallOptions, 'env'> = {}): Promise<UninstallSummary> {
   const location = await locateServerHooks(repoPath, options.env ?? process.env);
   location.repo.close();
-  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, hooks: removeHooks(location, SERVER_HOOKS), notes: [] };
+  const hooks = removeHooks(location, SERVER_HOOKS);
+  const settings = await removeSettings(location.repo, serverSettings(location.gitDir), location.gitDir);
+  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, hooks, settings, notes: [] };
 }
 
 export async function uninstallCloneHooks(cwd: string, options: Pick<InstallOptions, 'env'> = {}): Promise<UninstallSummary> {
@@ -100,7 +115,8 @@ export async function uninstallCloneHooks(cwd: string, options: Pick<InstallOpti
   const hooks = removeHooks(location, CLIENT_HOOKS);
   const team = await location.repo.configGet(CLIENT_TEAM_KEY);
   if (team !== null) await location.repo.configUnset(CLIENT_TEAM_KEY);
-  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, teamUnset: team ?? undefined, hooks, notes: [] };
+  const settings = await removeSettings(location.repo, cloneSettings());
+  return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, teamUnset: team ?? undefined, hooks, settings, notes: [] };
 }
 
 function writeHooks(location: HooksLocation, names: readonly string[], side: HookSide, runtime: { nodePath: string; cliPath: string }) {

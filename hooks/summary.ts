@@ -1,6 +1,7 @@
 /** What install and uninstall print: one line per hook, then the recorded paths and notes. */
 import type { HookFileResult, InstallAction, UninstallAction } from './chain';
 import type { InstallSummary, UninstallSummary } from './install';
+import { describeSetting, type SettingResult } from './repo-config';
 import { CHAINED_SUFFIX } from './template';
 
 function describeInstall(result: HookFileResult<InstallAction>): string {
@@ -25,6 +26,12 @@ function describeUninstall(result: HookFileResult<UninstallAction>): string {
   return `${base}${result.note ? `; ${result.note}` : ''}`;
 }
 
+function settingLines(settings: SettingResult[]): string[] {
+  if (settings.length === 0) return [];
+  const width = Math.max(...settings.map((setting) => setting.key.length)) + 2;
+  return ['  git config:', ...settings.map((setting) => `    ${setting.key.padEnd(width)}${describeSetting(setting)}`)];
+}
+
 function table<T extends { hook: string }>(results: T[], describe: (result: T) => string): string[] {
   const width = Math.max(...results.map((result) => result.hook.length)) + 2;
   return results.map((result) => `  ${result.hook.padEnd(width)}${describe(result)}`);
@@ -36,6 +43,7 @@ export function formatInstallSummary(summary: InstallSummary): string {
     ...table(summary.hooks, describeInstall),
     `  node: ${summary.nodePath}`,
     `  cli:  ${summary.cliPath}`,
+    ...settingLines(summary.settings),
   ];
   if (summary.side === 'client') {
     lines.push(summary.team
@@ -52,6 +60,8 @@ export function formatInstallSummary(summary: InstallSummary): string {
 export function formatUninstallSummary(summary: UninstallSummary): string {
   const lines = [`coord-hooks: ${summary.side} hooks in ${summary.hooksDir}`, ...table(summary.hooks, describeUninstall)];
   if (summary.teamUnset) lines.push(`  team: unset coord-hooks.team (was ${summary.teamUnset})`);
+  lines.push(...settingLines(summary.settings));
+  if (summary.settings.length === 0) lines.push('  git config: nothing install had set is left to remove; settings made by hand are kept');
   lines.push(...summary.notes.map((note) => `note: ${note}`));
   return lines.join('\n') + '\n';
 }

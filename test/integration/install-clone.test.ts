@@ -6,7 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { cloneRepo, initRepo, isolatedEnv, removeDir, tempDir, Repo } from '../../fixtures/repo';
-import { CLIENT_HOOKS, installCloneHooks, uninstallCloneHooks, type CloneInstallOptions } from '../../hooks/install';
+import { CLIENT_HOOKS, formatInstallSummary, formatUninstallSummary, installCloneHooks, uninstallCloneHooks, type CloneInstallOptions } from '../../hooks/install';
 import { modeOf, StubCli } from './install-stub';
 
 let root: string;
@@ -84,7 +84,8 @@ describe('installCloneHooks', () => {
     const skipping = new Repo(clone.dir, { ...env, COORD_HOOKS: '0' });
     const result = commit(skipping);
     expect(result.code).toBe(0);
-    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+    // git's own advice lines aside (GIT_GRAFT_FILE=/dev/null, set by git/run.ts for every call, earns a graft deprecation hint).
+    expect(result.stderr.split('\n').filter((line) => line && !line.startsWith('hint:'))).toEqual([
       'coord-hooks: pre-commit skipped (COORD_HOOKS=0)',
       'coord-hooks: reference-transaction skipped (COORD_HOOKS=0)',
     ]);
@@ -180,6 +181,43 @@ describe('installCloneHooks', () => {
     expect(commit(sub).code).toBe(0);
     expect(stub.hooksCalled()[0]).toBe('pre-commit');
     expect(existsSync(join(clone.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+  });
+
+  test('push.gpgSign becomes if-asked where unset, and the summary says so (and that no key is set)', async () => {
+    const summary = await install(clone.dir);
+    expect(summary.settings).toEqual([expect.objectContaining({ key: 'push.gpgSign', action: 'set', shown: 'if-asked' })]);
+    expect(clone.git(['config', 'push.gpgSign'])).toBe('if-asked');
+    const text = formatInstallSummary(summary);
+    expect(text).toMatch(/^ {4}push\.gpgSign +set to if-asked; pushes are signed/m);
+    expect(text).toContain('note: push.gpgSign is if-asked but this clone has no user.signingkey');
+    // Again: kept, and no note (install did not set it this time).
+    const again = await install(clone.dir);
+    expect(again.settings[0]).toMatchObject({ action: 'kept', shown: 'if-asked', scope: 'local' });
+    expect(again.notes.join('\n')).not.toContain('user.signingkey');
+    // Uninstall removes what install set.
+    const removed = await uninstallCloneHooks(clone.dir, { env });
+    expect(removed.settings[0]).toMatchObject({ key: 'push.gpgSign', action: 'removed' });
+    expect(formatUninstallSummary(removed)).toMatch(/push\.gpgSign +removed \(install had set it to if-asked\)/);
+    expect(clone.tryGit(['config', 'push.gpgSign']).code).toBe(1);
+    expect(clone.tryGit(['config', 'coord-hooks.installed']).code).toBe(1);
+  });
+
+  test('an existing push.gpgSign is kept, and uninstall leaves it', async () => {
+    clone.git(['config', 'push.gpgSign', 'false']);
+    const summary = await install(clone.dir);
+    expect(summary.settings[0]).toMatchObject({ key: 'push.gpgSign', action: 'kept', shown: 'false' });
+    expect(formatInstallSummary(summary)).toMatch(/push\.gpgSign +kept: already false; /);
+    expect(clone.git(['config', 'push.gpgSign'])).toBe('false');
+    const removed = await uninstallCloneHooks(clone.dir, { env });
+    expect(removed.settings).toEqual([]);
+    expect(clone.git(['config', 'push.gpgSign'])).toBe('false');
+  });
+
+  test('a clone with a signing key: no note', async () => {
+    clone.git(['config', 'user.signingkey', join(root, 'key.pub')]);
+    const summary = await install(clone.dir);
+    expect(summary.settings[0]).toMatchObject({ action: 'set' });
+    expect(summary.notes.join('\n')).not.toContain('user.signingkey');
   });
 
   test('uninstall restores chained hooks exactly, removes ours, unsets the team', async () => {

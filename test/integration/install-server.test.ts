@@ -2,12 +2,14 @@
  * Server hooks in a real bare repository, exercised by real `git push`es from a clone. The hook scripts
  * run a stub CLI (see install-stub.ts) so these tests depend only on the install mechanism.
  */
-import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { runCli } from '../../cli/run';
 import { CoordError } from '../../core/errors';
 import { cloneRepo, initRepo, isolatedEnv, removeDir, tempDir, type Repo } from '../../fixtures/repo';
-import { HOOK_MARKER, installServerHooks, runtimePaths, uninstallServerHooks } from '../../hooks/install';
+import { configureSigning } from '../../fixtures/server';
+import { makeSshKey } from '../../fixtures/keys';
+import { formatInstallSummary, formatUninstallSummary, HOOK_MARKER, installServerHooks, runtimePaths, uninstallServerHooks } from '../../hooks/install';
 import { modeOf, StubCli } from './install-stub';
 
 let root: string;
@@ -236,6 +238,88 @@ describe('installServerHooks', () => {
     await expect(installServerHooks(root, { env, cliPath: stub.path })).rejects.toThrow(/is not a git repository/);
     await expect(installServerHooks(join(root, 'missing'), { env, cliPath: stub.path })).rejects.toThrow(CoordError);
     await expect(installServerHooks(join(server.dir, 'refs'), { env, cliPath: stub.path })).rejects.toThrow(/inside the bare repository/);
+  });
+
+  test('sets the server settings only where unset, keeps an existing value, and says so', async () => {
+    server.git(['config', 'receive.certNonceSlop', '60']);
+    const summary = await install();
+    expect(summary.settings.map((setting) => [setting.key, setting.action])).toEqual([
+      ['receive.fsckObjects', 'set'], ['receive.certNonceSeed', 'set'], ['receive.certNonceSlop', 'kept'], ['gpg.ssh.allowedSignersFile', 'set'],
+    ]);
+    expect(server.git(['config', 'receive.fsckObjects'])).toBe('true');
+    const seed = server.git(['config', 'receive.certNonceSeed']);
+    expect(seed).toMatch(/^[0-9a-f]{64}$/);
+    expect(server.git(['config', 'receive.certNonceSlop'])).toBe('60');
+    const signers = join(server.dir, 'coord-hooks', 'no-signers');
+    expect(server.git(['config', 'gpg.ssh.allowedSignersFile'])).toBe(signers);
+    expect(readFileSync(signers, 'utf8')).toBe('');
+    const text = formatInstallSummary(summary);
+    expect(text).toMatch(/^ {4}receive\.fsckObjects +set to true; /m);
+    expect(text).toMatch(/^ {4}receive\.certNonceSeed +set to \(a new random secret\); /m);
+    expect(text).toMatch(/^ {4}receive\.certNonceSlop +kept: already 60; /m);
+    expect(text).toContain(`gpg.ssh.allowedSignersFile  set to ${signers}; `);
+    expect(text).not.toContain(seed);
+    // Again: everything kept, the secret unchanged and still not shown.
+    const again = await install();
+    expect(again.settings.map((setting) => setting.action)).toEqual(['kept', 'kept', 'kept', 'kept']);
+    expect(server.git(['config', 'receive.certNonceSeed'])).toBe(seed);
+    expect(formatInstallSummary(again)).toMatch(/receive\.certNonceSeed +kept: already set; /);
+  });
+
+  test('a value from the global config counts as set, and is named as such', async () => {
+    mkdirSync(join(root, 'home'), { recursive: true });
+    clone.git(['config', '--global', 'receive.fsckObjects', 'false']);
+    const summary = await install();
+    expect(summary.settings[0]).toMatchObject({ key: 'receive.fsckObjects', action: 'kept', shown: 'false', scope: 'global' });
+    expect(formatInstallSummary(summary)).toContain('kept: already false (global config)');
+    expect(server.tryGit(['config', '--local', 'receive.fsckObjects']).code).toBe(1);
+  });
+
+  test('after install, receive-pack checks pushed objects (fsck) and asks for push certificates without complaint', async () => {
+    // Someone's pre-receive (chained by install) records the certificate variables git gives hooks.
+    writeFileSync(join(hooksDir, 'pre-receive'), `#!/bin/sh\nenv | grep '^GIT_PUSH_CERT' > "${root}/cert.env"\ncat >/dev/null\n`);
+    chmodSync(join(hooksDir, 'pre-receive'), 0o755);
+    await install();
+    // A tree git itself refuses: receive.fsckObjects turns it away before any hook runs.
+    const blob = clone.git(['hash-object', '-w', '--stdin'], 'x\n');
+    const bad = clone.git(['mktree', '--missing'], `100644 blob ${blob}\t.GIT\n`);
+    const commit = clone.git(['commit-tree', bad, '-m', 'sneaky']);
+    const refused = push(clone, `${commit}:refs/heads/main`);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/hasDotgit/);
+    expect(stub.hooksCalled()).toEqual([]);
+    expect(existsSync(join(root, 'cert.env'))).toBe(false);
+    // A signed push: git asks for the certificate, the nonce checks out, and there is no allowedSignersFile complaint.
+    configureSigning(clone, await makeSshKey(root, 'pusher'));
+    clone.commit('first', { 'a.txt': 'a\n' });
+    const signed = clone.tryGit(['push', '--signed', 'origin', 'HEAD:refs/heads/main']);
+    expect(signed.stderr).not.toMatch(/allowedSignersFile/);
+    expect(signed.code).toBe(0);
+    const certEnv = readFileSync(join(root, 'cert.env'), 'utf8');
+    expect(certEnv).toMatch(/^GIT_PUSH_CERT=[0-9a-f]{40}$/m);
+    expect(certEnv).toMatch(/^GIT_PUSH_CERT_NONCE_STATUS=OK$/m);
+  });
+
+  test('uninstall removes the settings install made, unless changed since, and keeps the rest', async () => {
+    server.git(['config', 'receive.certNonceSlop', '60']);
+    await install();
+    server.git(['config', 'receive.fsckObjects', 'false']);
+    const summary = await uninstallServerHooks(server.dir, { env });
+    expect(summary.settings.map((setting) => [setting.key, setting.action])).toEqual([
+      ['receive.fsckObjects', 'changed-since'], ['receive.certNonceSeed', 'removed'], ['gpg.ssh.allowedSignersFile', 'removed'],
+    ]);
+    expect(server.git(['config', 'receive.fsckObjects'])).toBe('false');
+    expect(server.git(['config', 'receive.certNonceSlop'])).toBe('60');
+    for (const key of ['receive.certNonceSeed', 'gpg.ssh.allowedSignersFile', 'coord-hooks.installed']) {
+      expect(server.tryGit(['config', key]).code).toBe(1);
+    }
+    expect(existsSync(join(server.dir, 'coord-hooks', 'no-signers'))).toBe(false);
+    const text = formatUninstallSummary(summary);
+    expect(text).toMatch(/receive\.fsckObjects +left: changed since install \(now false\)/);
+    expect(text).toMatch(/receive\.certNonceSeed +removed \(install had set it\)/);
+    const again = await uninstallServerHooks(server.dir, { env });
+    expect(again.settings).toEqual([]);
+    expect(formatUninstallSummary(again)).toContain('nothing install had set is left to remove');
   });
 
   test('refuses to record a CLI that does not exist', () => {
