@@ -5,6 +5,7 @@
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
 import { loadSigners, type Signers } from '../trust/signers';
 import { objectSignedBy } from '../trust/verify';
+import { linkReaders } from './links';
 import { judgeWrite, judgeWriteFast, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {
@@ -17,7 +18,7 @@ export interface CommitVerdicts {
 
 export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byArchitect: JudgeContext['byArchitect'] = async () => false): JudgeContext {
   // The cat-file process starts only when a blob is needed (a CLAUDE.md, a symlink): most commits need none.
-  return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect };
+  return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect, links: linkReaders(repo) };
 }
 
 /**
@@ -53,7 +54,7 @@ export async function judgeCommits(
     result.commits += 1;
     const actors = owners.get(diff.commit) ?? [];
     for (const entry of diff.entries) {
-      const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid };
+      const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid, root: diff.commit };
       for (const actor of actors) {
         result.writes += 1;
         // undefined: the fast path cannot decide (a blob or a proof is needed); null: allowed.
@@ -101,7 +102,7 @@ export async function judgeNetChange(
   const changes = await repo.changedPathsBetween(base ?? EMPTY_TREE, tip);
   const violations: Violation[] = [];
   for (const change of changes) {
-    const write = { commit: label, path: change.path, mode: change.dstMode, oid: change.dstOid };
+    const write = { commit: label, path: change.path, mode: change.dstMode, oid: change.dstOid, root: tip };
     const fast = judgeWriteFast(context, actor, write);
     const violation = fast === undefined ? await judgeWrite(context, actor, write) : fast;
     if (violation) violations.push(violation);

@@ -25,9 +25,9 @@ function reasonText(policy: Policy, violation: Violation): string {
     case 'policy-file':
       return `policy file: only the architect may change it`;
     case 'announcement':
-      return 'the round\'s ANNOUNCEMENT.md is the architect\'s: this commit is not signed by an architect key (reply in REPLY.md instead)';
+      return 'the round\'s ANNOUNCEMENT.md is the architect\'s: this commit is not signed by an architect key, nor pushed with the architect\'s push certificate (reply in REPLY.md instead)';
     case 'symlink-escape':
-      return `symlink to ${JSON.stringify(violation.detail ?? '')}, which leaves team ${violation.team}'s write scope`;
+      return `symlink to ${JSON.stringify(violation.detail ?? '')}, which leaves team ${violation.team}'s write scope${violation.because ? `: it ${violation.because}` : ''}`;
     case 'outside-scope': {
       const owners = owningTeams(policy, violation.path).map((team) => team.name);
       const owner = owners.length ? `; it belongs to ${owners.map((name) => `team ${name}`).join(', ')}` : '; no team may write it';

@@ -2,6 +2,7 @@
  * The server hook. Fails closed: a bad policy, a crash or a timeout rejects the push with a message
  * that says what and how to fix it. The only bypass is a server-side setting, and it is logged.
  */
+import { join } from 'path';
 import { CoordError, errorMessage } from '../core/errors';
 import { readAll } from '../core/stream';
 import type { CommandIO } from '../cli/command';
@@ -50,7 +51,7 @@ export async function runPreReceive(_args: string[], io: CommandIO): Promise<num
       appendAudit(settings.gitDir, { time: new Date().toISOString(), event: 'bypassed', pusher: null, refs: refsForAudit(updates) }, io.err);
       return 0;
     }
-    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, settings.gitDir), settings.timeoutSeconds);
+    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: join(settings.gitDir, 'coord-hooks') }), settings.timeoutSeconds);
     if (verdict.ok) return 0;
     const subjects = await repo.subjects(shownCommits(verdict.violations));
     io.err(rejectionText(verdict, subjects, prefix));

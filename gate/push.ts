@@ -1,16 +1,20 @@
 /**
- * The pre-receive verdict on a whole push: ref rules for every update, then every new commit of the
- * push (one rev-list, one diff-tree stream) judged for the team that owns each update, then each team
- * branch's net change against its merge-base with the protected branch. All or nothing.
+ * The pre-receive verdict on a whole push: every new tree validated as git's fsck would, ref rules for
+ * every update (deny by default; names that would be ambiguous), then every commit that enters a
+ * team's branches (one rev-list per team, one diff-tree stream) judged for that team. All or nothing.
  */
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
 import type { Policy } from '../policy/types';
-import { architectBySignature, judgeCommits, judgeContext, judgeNetChange, netChangeIsCovered } from './commits';
+import { architectBySignature, judgeCommits, judgeContext } from './commits';
 import { hostPusher, isArchitect, type Pusher } from '../trust/identity';
-import { classifyRef, type RefKind } from './refs';
+import { pushCertificates } from './authority';
+import { ambiguousNames } from './ref-names';
+import { classifyRef } from './refs';
 import { isDeletion, refRule, type RefRejection, type RefUpdate, type RuleContext } from './ref-rules';
-import { NET_CHANGE, type Actor, type Violation } from './scope';
+import type { JudgeContext, Violation } from './scope';
+import { teamCommits, type TeamTip } from './team-commits';
+import { findMalformedTrees } from './tree-check';
 import { CoordError } from '../core/errors';
 import { requireTeamSignatures } from './signature-mode';
 import { loadSigners, type Signers } from '../trust/signers';
@@ -62,46 +66,45 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
   return { policy: loaded.policy, protectedTip: tip, signers };
 }
 
-/** For each new commit, the actors owning it: walk back from each update's new tip inside the push's new commits. */
-function attribute(graph: Map<string, string[]>, tips: { tip: string; actor: Actor }[]): Map<string, Actor[]> {
-  const owners = new Map<string, Actor[]>();
-  for (const { tip, actor } of tips) {
-    const stack = [tip];
-    const seen = new Set<string>();
-    while (stack.length) {
-      const commit = stack.pop()!;
-      if (seen.has(commit) || !graph.has(commit)) continue;
-      seen.add(commit);
-      const list = owners.get(commit) ?? [];
-      list.push(actor);
-      owners.set(commit, list);
-      stack.push(...graph.get(commit)!);
-    }
-  }
-  // Oldest first reads better in messages; rev-list gives newest first.
-  return new Map([...graph.keys()].reverse().filter((commit) => owners.has(commit)).map((commit) => [commit, owners.get(commit)!]));
+export interface PushOptions {
+  /** Where the compiled policy is cached (the git directory); none for a bootstrap policy. */
+  cacheDir?: string;
+  /** Where used push-certificate nonces are recorded (the git directory). */
+  ledgerDir: string;
 }
 
-export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, cacheDir?: string): Promise<PushVerdict> {
-  // The push's new commits depend on nothing but the updates: list them while the policy loads.
+export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, options: PushOptions): Promise<PushVerdict> {
+  // New trees depend on nothing but the updates: validate them while the policy loads.
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
-  const graphPromise = newTips.length ? repo.revListParents(newTips.map((tip) => `${tip}^{}`), [], true) : Promise.resolve(new Map<string, string[]>());
-  graphPromise.catch(() => undefined); // awaited below; a failure there rejects the push
-  const { policy, protectedTip, signers } = await policyBeforePush(repo, policyBranch, updates, cacheDir);
+  const malformed = findMalformedTrees(repo, newTips);
+  malformed.catch(() => undefined); // awaited below; a failure there rejects the push
+  const { policy, signers } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
   const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
   if (policy.coord.identity === 'pusher' && !pusher) {
     throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {
       exitCode: 1, hint: 'push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy',
     });
   }
-  const context: RuleContext = { repo, policy, pusher, signers, env, updates };
-  const rejections: RefRejection[] = [];
+  const certificates = pushCertificates(repo, policy, signers, env, updates, options.ledgerDir);
+  const context: RuleContext = { repo, policy, pusher, signers, env, updates, certificate: certificates.proof };
+  const verdict = (rejections: RefRejection[], violations: Violation[] = [], commits = 0): PushVerdict => ({
+    ok: rejections.length === 0 && violations.length === 0, policy, pusher, rejections, violations, commits, owners,
+  });
   const owners: Record<string, string> = {};
-  const tips: { tip: string; actor: Actor; ref: string }[] = [];
-  const kinds = new Map<string, RefKind>();
+
+  // Objects git itself refuses are judged before any path: their paths would not mean what they say.
+  const treeProblems = await malformed;
+  if (treeProblems.length) {
+    return verdict(treeProblems.map((problem) => ({
+      ref: 'new objects', message: `malformed tree (fsck: ${problem.check}): ${problem.message}`,
+      fix: 'make the commits again with ordinary git commands (git itself refuses such trees); nothing was judged further',
+    })));
+  }
+
+  const rejections: RefRejection[] = [...(await ambiguousNames(repo, policy, updates))];
+  const tips: TeamTip[] = [];
   for (const update of updates) {
     const kind = classifyRef(policy, update.ref);
-    kinds.set(update.ref, kind);
     const rejection = await refRule(context, update, kind);
     if (rejection) rejections.push(rejection);
     owners[update.ref] = kind.kind === 'team' ? kind.team.name : kind.kind === 'protected' ? 'architect' : kind.kind;
@@ -111,25 +114,29 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     }
   }
 
-  const graph = await graphPromise;
-  const commitOwners = attribute(graph, tips);
+  const commitOwners = await teamCommits(repo, policy, tips);
   if (policy.coord.identity === 'signature') {
-    const refOf = (team: string) => tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === team)?.ref ?? '';
+    const refOf = (team: string) => tips.find((tip) => tip.actor.team.name === team)?.ref ?? '';
     rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
   }
-  const byArchitect = policy.coord.identity === 'pusher'
-    ? async () => isArchitect(policy, pusher)
-    : architectBySignature(repo, policy, signers, env);
-  const judge = judgeContext(repo, policy, byArchitect);
-  const verdict = await judgeCommits(repo, judge, commitOwners);
-  const violations = verdict.violations.map((violation) => ({ ...violation, ref: tips.find((tip) => tip.actor.kind === 'team' && tip.actor.team.name === violation.team)?.ref }));
+  const judge = judgeContext(repo, policy, architectProof(repo, context));
+  const judged = await judgeCommits(repo, judge, commitOwners);
+  const refOf = (violation: Violation) => tips.find((tip) => tip.actor.team.name === violation.team)?.ref;
+  await certificates.settle();
+  return verdict(rejections, judged.violations.map((violation) => ({ ...violation, ref: refOf(violation) })), judged.commits);
+}
 
-  for (const { tip, actor, ref } of tips) {
-    const base = protectedTip ? await repo.mergeBase(tip, protectedTip) : null;
-    if (netChangeIsCovered(graph, tip, base)) continue;
-    const net = await judgeNetChange(repo, judge, actor, base, tip, NET_CHANGE);
-    const seen = new Set(violations.filter((violation) => violation.ref === ref).map((violation) => violation.path));
-    for (const violation of net) if (!seen.has(violation.path)) violations.push({ ...violation, ref });
-  }
-  return { ok: rejections.length === 0 && violations.length === 0, policy, pusher, rejections, violations, commits: verdict.commits, owners };
+/**
+ * Whether a commit provably comes from the architect: the host says the architect pushes (`pusher`
+ * mode), or the commit is signed by an architect key, or the push carries the architect's certificate.
+ */
+function architectProof(repo: GitRepo, context: RuleContext): JudgeContext['byArchitect'] {
+  const { policy, signers, env, pusher } = context;
+  if (policy.coord.identity === 'pusher') return async () => isArchitect(policy, pusher);
+  const bySignature = architectBySignature(repo, policy, signers, env);
+  return async (commit) => {
+    if (await bySignature(commit)) return true;
+    const proof = await context.certificate();
+    return proof.ok && policy.coord.architects.includes(proof.principal!);
+  };
 }

@@ -8,6 +8,7 @@ import { hasFrontMatter } from '../policy/front-matter-block';
 import { announcementPath, replyPath } from '../policy/round-names';
 import { matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
+import { linkEscapes, linksOfScopeEscaping, type LinkReaders } from './links';
 
 /** Who a write is judged for. `round` is set when the team's ref is its round branch `<team>/round-N`. */
 export type Actor = { kind: 'team'; team: Team; round?: number } | { kind: 'architect'; name: string };
@@ -22,6 +23,8 @@ export interface Write {
   mode: string;
   /** Blob id after the write. */
   oid: string;
+  /** The commit whose tree is the result of the write (symlinks resolve through it); none for staged writes. */
+  root?: string;
 }
 
 export interface Violation {
@@ -31,6 +34,8 @@ export interface Violation {
   reason: ViolationReason;
   /** Extra words for the message, e.g. a symlink's target. */
   detail?: string;
+  /** Why, when the reason needs it (where a symlink really leads). */
+  because?: string;
   /** Set by the gate: which ref update carried the commit. */
   ref?: string;
 }
@@ -64,15 +69,21 @@ export interface JudgeContext {
   readBlob: (oid: string) => Promise<string | null>;
   /** Whether a commit provably comes from the architect (signature, or host identity in pusher mode). */
   byArchitect: (commit: string) => Promise<boolean>;
+  /** Tree readers for resolving symlinks through a commit's tree (absent: lexical resolution, for staged writes). */
+  links?: LinkReaders;
 }
 
+const REGULAR = /^100(644|755)$/;
+export const DELETED_MODE = '000000';
+
 /**
- * The only exceptions to scopes, on a team's round branch `<team>/round-N`: the team writes its
- * REPLY.md; the architect (proved per commit) writes its ANNOUNCEMENT.md. For a net change (no single
- * commit), both are allowed: every commit that brought them was judged on its own.
+ * The only exceptions to scopes, on a team's round branch `<team>/round-N`: the team writes (or
+ * deletes) its REPLY.md; the architect (proved per commit) writes or deletes its ANNOUNCEMENT.md. Both
+ * are regular files: a symlink or gitlink there is judged like any other path. For a range's net
+ * change (no single commit: `check`, pre-push), both are allowed; the server judges every commit.
  */
 async function roundException(context: JudgeContext, actor: Actor & { kind: 'team' }, write: Write): Promise<Violation | 'allowed' | null> {
-  if (actor.round === undefined) return null;
+  if (actor.round === undefined || !(REGULAR.test(write.mode) || write.mode === DELETED_MODE)) return null;
   if (write.path === replyPath(actor.round, actor.team.name)) return 'allowed';
   if (write.path !== announcementPath(actor.round, actor.team.name)) return null;
   if (write.commit === NET_CHANGE || (await context.byArchitect(write.commit))) return 'allowed';
@@ -102,16 +113,27 @@ function scopeVerdict(policy: Policy, team: Team, write: Write, newContent: stri
 export async function judgeWrite(context: JudgeContext, actor: Actor, write: Write): Promise<Violation | null> {
   if (actor.kind === 'architect') return null;
   const { team } = actor;
+  const content = isClaudeFile(write.path) && REGULAR.test(write.mode) ? await context.readBlob(write.oid) : null;
+  // A round exception skips the scope check only: a policy file stays the architect's on any branch.
+  if (isPolicyPath(context.policy, write.path, content)) return { commit: write.commit, path: write.path, team: team.name, reason: 'policy-file' };
   const exception = await roundException(context, actor, write);
   if (exception === 'allowed') return null;
   if (exception) return exception;
-  const content = isClaudeFile(write.path) && write.mode.startsWith('100') ? await context.readBlob(write.oid) : null;
   const verdict = scopeVerdict(context.policy, team, write, content);
   if (verdict || write.mode !== SYMLINK_MODE) return verdict;
+  return symlinkVerdict(context, team, write);
+}
+
+async function symlinkVerdict(context: JudgeContext, team: Team, write: Write): Promise<Violation | null> {
+  const base = { commit: write.commit, team: team.name, reason: 'symlink-escape' as const };
   const target = (await context.readBlob(write.oid)) ?? '';
-  const resolved = resolveSymlink(write.path, target);
-  if (resolved === null || resolved === '' || !inWriteScope(team, resolved)) {
-    return { commit: write.commit, path: write.path, team: team.name, reason: 'symlink-escape', detail: target };
+  if (!context.links || !write.root) {
+    const resolved = resolveSymlink(write.path, target);
+    return resolved === null || resolved === '' || !inWriteScope(team, resolved) ? { ...base, path: write.path, detail: target } : null;
   }
-  return null;
+  const inScope = (path: string) => inWriteScope(team, path);
+  const reason = await linkEscapes(context.links, inScope, write.root, write.path, (await context.links.readLink(write.oid)) ?? '');
+  if (reason) return { ...base, path: write.path, detail: target, because: reason };
+  const other = await linksOfScopeEscaping(context.links, team, inScope, write.root);
+  return other ? { ...base, path: other.path, detail: other.target, because: `${other.reason}, once ${write.path} is a link` } : null;
 }

@@ -27,7 +27,9 @@ interface Pending {
 
 export class CatFileBatch {
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly queue: Pending[] = [];
+  /** Requests in order; answered ones before `head` (a plain shift() per answer is quadratic for thousands of reads). */
+  private queue: Pending[] = [];
+  private head = 0;
   private buffer: Buffer = Buffer.alloc(0);
   private failure: Error | null = null;
   private stderr = '';
@@ -40,7 +42,7 @@ export class CatFileBatch {
     this.child.stdin.on('error', (error) => this.fail(error));
     this.child.on('error', (error) => this.fail(error));
     this.child.on('close', (code) => {
-      if (this.queue.length > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'));
+      if (this.pending() > 0) this.fail(new GitError(['cat-file', '--batch'], code, this.stderr || 'exited early'));
     });
   }
 
@@ -85,18 +87,34 @@ export class CatFileBatch {
   private fail(error: Error): void {
     if (this.failure) return;
     this.failure = error;
-    for (const pending of this.queue.splice(0)) pending.reject(error);
+    const waiting = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    for (const pending of waiting) pending.reject(error);
+  }
+
+  private pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  private next(): Pending {
+    const pending = this.queue[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return pending;
   }
 
   private onData(chunk: Buffer): void {
     this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    while (this.queue.length > 0) {
+    while (this.pending() > 0) {
       const eol = this.buffer.indexOf(10);
       if (eol < 0) return;
       const header = this.buffer.subarray(0, eol).toString('utf8');
       if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
         this.buffer = this.buffer.subarray(eol + 1);
-        this.queue.shift()!.resolve(null);
+        this.next().resolve(null);
         continue;
       }
       const [oid, type, sizeText] = header.split(' ');
@@ -104,7 +122,7 @@ export class CatFileBatch {
       if (this.buffer.length < eol + 1 + size + 1) return;
       const content = Buffer.from(this.buffer.subarray(eol + 1, eol + 1 + size));
       this.buffer = this.buffer.subarray(eol + 1 + size + 1);
-      this.queue.shift()!.resolve({ oid, type: type as GitObject['type'], size, content });
+      this.next().resolve({ oid, type: type as GitObject['type'], size, content });
     }
   }
 }

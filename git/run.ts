@@ -46,7 +46,7 @@ export function gitEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv 
   // coord-hooks judges the objects as they are: replace refs and grafts would let a repository (or a
   // ref someone pushed) show one commit or blob in place of another to every later call.
   out.GIT_NO_REPLACE_OBJECTS = '1';
-  out.GIT_GRAFT_FILE = '/dev/null';
+  out.GIT_GRAFT_FILE = '/dev/null/no-grafts'; // a path that can never exist: no grafts, and no deprecation hint
   return out;
 }
 

@@ -92,12 +92,14 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   const hooks = writeHooks(location, CLIENT_HOOKS, 'client', runtime);
   if (options.team !== undefined) await location.repo.configSet(CLIENT_TEAM_KEY, options.team);
   const team = options.team ?? (await location.repo.configGet(CLIENT_TEAM_KEY)) ?? undefined;
-  const settings = await applySettings(location.repo, cloneSettings());
+  // A clone without a signing key must not promise signed pushes: git would fail every push to a
+  // server that asks for a certificate. `keys --create` sets push.gpgSign when it configures a key.
+  const hasKey = (await location.repo.configGet('user.signingkey')) !== null;
+  const settings = hasKey ? await applySettings(location.repo, cloneSettings()) : [];
   const notes = [...runtime.notes, ...location.notes];
-  const signing = settings.find((setting) => setting.key === 'push.gpgSign');
-  if (signing?.action === 'set' && (await location.repo.configGet('user.signingkey')) === null) {
-    notes.push('push.gpgSign is if-asked but this clone has no user.signingkey: a push to a server that asks for certificates ' +
-      '(`coord-hooks install --server` makes it ask) fails until a key is set (`coord-hooks keys --create`), or `git config push.gpgSign false` where certificates are not used');
+  if (!hasKey) {
+    notes.push('this clone has no signing key, so its pushes carry no push certificate; that is all `ref` and `pusher` mode need from a team. ' +
+      'To sign done-tags and pushes (the architect, `signature` mode): coord-hooks keys --create');
   }
   return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, team, hooks, settings, notes };
 }

@@ -11,7 +11,7 @@ import type { CoordSettings, Pattern, SourcePos, Team } from './types';
 export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'coord'] as const;
 export const SCOPE_KEYS = ['write', 'read'] as const;
 export const COORD_KEYS = ['protected', 'architects', 'signers', 'identity', 'on-round-complete',
-  'extra-branches', 'delete-branch', 'other-tags'] as const;
+  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags'] as const;
 export const IDENTITY_MODES = ['ref', 'pusher', 'signature'] as const;
 export const RESERVED_TEAM_NAMES = ['architect'];
 /** Team names become ref names (refs/heads/<team>/…) and tag components (round-N/done/<team>). */
@@ -19,7 +19,21 @@ export const TEAM_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 
 export function defaultCoord(): CoordSettings {
   return { protected: ['main'], architects: ['architect'], signers: '.coord/allowed_signers', identity: 'ref',
-    onRoundComplete: [], extraBranches: [], deleteBranch: 'team', otherTags: 'architect' };
+    onRoundComplete: [], extraBranches: [], extraRefs: [], deleteBranch: 'team', otherTags: 'architect' };
+}
+
+/**
+ * Why a coord.extra-refs pattern cannot be allowed, or null. Branches and tags have their own rules;
+ * replace refs change what every git command shows, so no policy can allow them.
+ */
+export function extraRefProblem(pattern: string): string | null {
+  const magic = /^:(\([^)]*\)|[!^/]*)/.exec(pattern);
+  const body = magic ? pattern.slice(magic[0].length) : pattern;
+  if (magic && /^:(!|\^|\(exclude)/.test(pattern)) return null;
+  if (!body.startsWith('refs/') || body === 'refs/' || /^refs\/\*/.test(body)) return 'must name a namespace under refs/ (a pattern such as "refs/*" would cover branches and tags)';
+  if (/^refs\/(heads|tags|replace)(\/|$|\*)/i.test(body)) return `covers ${body.split('/').slice(0, 2).join('/')}/, which has its own rules`;
+  if (/[*?[]/.test(body.split('/').slice(0, 2).join('/'))) return 'has a wildcard in its first component, which could cover refs/heads/, refs/tags/ or refs/replace/';
+  return null;
 }
 
 /** Keys people put at the top level that belong in a block: where to move them. */
@@ -229,6 +243,15 @@ const COORD_RULES: Record<(typeof COORD_KEYS)[number], CoordRule> = {
   'extra-branches'(fm, entry, coord) {
     const items = fm.strings(entry.value, 'coord.extra-branches', entry.keyPos, '["release/*"]') ?? [];
     coord.extraBranches = readPatterns(fm, items, 'coord.extra-branches').map((pattern) => pattern.text);
+  },
+  'extra-refs'(fm, entry, coord) {
+    const items = fm.strings(entry.value, 'coord.extra-refs', entry.keyPos, '["refs/notes/"]') ?? [];
+    const good = items.filter((item) => {
+      const problem = extraRefProblem(item.text);
+      if (problem) fm.error(item.pos, `coord.extra-refs entry "${item.text}" ${problem}`, 'name a namespace outside refs/heads/, refs/tags/ and refs/replace/, e.g. "refs/notes/".');
+      return !problem;
+    });
+    coord.extraRefs = readPatterns(fm, good, 'coord.extra-refs').map((pattern) => pattern.text);
   },
   'delete-branch'(fm, entry, coord) {
     coord.deleteBranch = oneOf(fm, entry, ['team', 'architect'] as const) ?? coord.deleteBranch;

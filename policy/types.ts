@@ -44,6 +44,8 @@ export interface CoordSettings {
   onRoundComplete: string[];
   /** Branch patterns (git pathspec syntax over the name after refs/heads/) allowed outside team namespaces. Default []. */
   extraBranches: string[];
+  /** Ref patterns (git pathspec syntax over the full ref name) outside refs/heads and refs/tags that may be pushed. Default []. */
+  extraRefs: string[];
   /** Who may delete a team branch: "team" (the owning team, default) or "architect". */
   deleteBranch: 'team' | 'architect';
   /** Who may push tags other than round tags: "architect" (default) or "anyone". */

@@ -109,6 +109,8 @@ export async function createTeamSshKey(repo: GitRepo, team: string, env: NodeJS.
   await repo.configSet('gpg.format', 'ssh');
   await repo.configSet('user.signingkey', `${path}.pub`);
   await repo.configSet('tag.gpgSign', 'true');
+  // Sign pushes when the server asks for a certificate (coord-hooks install --server makes it ask).
+  if ((await repo.configGet('push.gpgSign')) === null) await repo.configSet('push.gpgSign', 'if-asked');
   return path;
 }
 
@@ -138,7 +140,7 @@ export async function keysReport(repo: GitRepo, options: KeysOptions): Promise<{
   if (options.create) {
     if (options.format === 'openpgp') throw new CoordError('--create makes SSH keys only', { hint: 'make an OpenPGP key with gpg --quick-generate-key, then: git config gpg.format openpgp && git config user.signingkey KEYID' });
     const path = await createTeamSshKey(repo, team, options.env);
-    lines.push(`created ${path} (ed25519, no passphrase) and configured this clone: gpg.format ssh, user.signingkey ${path}.pub, tag.gpgSign true`);
+    lines.push(`created ${path} (ed25519, no passphrase) and configured this clone: gpg.format ssh, user.signingkey ${path}.pub, tag.gpgSign true, push.gpgSign if-asked`);
   }
   const key = await signingKey(repo, options.env, options.cwd);
   const format = options.format ?? (key.format === 'openpgp' ? 'openpgp' : 'ssh');

@@ -25,3 +25,8 @@ export function teamsOfPusher(policy: Policy, pusher: Pusher | null): Team[] {
   if (!pusher) return [];
   return policy.teams.filter((team) => team.members.includes(pusher.name));
 }
+
+/** Whose keys sign for a team: the team's name and its members (principals in the signers file). */
+export function teamPrincipals(team: Team): string[] {
+  return [...new Set([team.name, ...team.members])];
+}

@@ -132,6 +132,15 @@ export interface VerifyCertificateOptions {
 }
 
 /**
+ * What the ledger records: the nonce and the certificate's own object id. git gives every push of the
+ * same second the same nonce, so the nonce alone would refuse a second honest push; a replay is the
+ * same signed text, hence the same object id.
+ */
+export function certificateKey(cert: PushCertificate): string {
+  return `${cert.nonce}/${cert.oid}`;
+}
+
+/**
  * Whether the certificate authorizes the push for one of `options.principals`. Records the nonce in
  * the ledger as soon as the nonce checks pass, whatever the later checks or the push's fate: call it
  * once per push (a second call with the same certificate fails as a replay).
@@ -142,13 +151,13 @@ export async function verifyPushCertificate(cert: PushCertificate, options: Veri
   if (nonce) return { ok: false, detail: nonce };
   let claim;
   try {
-    claim = await claimNonce(options.ledgerDir, cert.nonce as string, now);
+    claim = await claimNonce(options.ledgerDir, certificateKey(cert), now);
   } catch (error) {
     return { ok: false, detail: `cannot record the push certificate's nonce in ${options.ledgerDir}: ${error instanceof Error ? error.message : String(error)}; the hook must be able to write there` };
   }
   if (!claim.claimed) {
     const when = new Date(claim.recordedAt * 1000).toISOString();
-    return { ok: false, detail: `the push certificate's nonce was already used in this repository (${when}): a replayed certificate, or two pushes in the same second; push again: git push --signed` };
+    return { ok: false, detail: `this push certificate was already used in this repository (${when}): a replayed certificate; push again: git push --signed` };
   }
   const pushOptions = certificatePushOptions(options.env);
   if (pushOptions !== null && pushOptions.join('\n') !== cert.pushOptions.join('\n')) return { ok: false, detail: 'the push options differ from those in the push certificate; push again: git push --signed' };

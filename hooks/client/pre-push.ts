@@ -10,6 +10,7 @@
 import type { CommandIO } from '../../cli/command';
 import { GitRepo, ZERO_OID } from '../../git/repo';
 import type { RangeSpec } from '../../gate/range';
+import type { RefKind } from '../../gate/refs';
 import type { Violation } from '../../gate/scope';
 import type { Policy } from '../../policy/types';
 import { readAll } from '../../core/stream';
@@ -44,12 +45,13 @@ async function remoteHas(repo: GitRepo, remote: string, protectedOids: string[],
 }
 
 /** Why the server will refuse this ref unless the architect pushes it; null when a team may push it. */
-function architectOnly(policy: Policy, remoteRef: string, kind: string): string | null {
-  switch (kind) {
-    case 'protected': return `${remoteRef} is a protected branch: only the architect updates it (signed, fast-forward)`;
+function architectOnly(policy: Policy, remoteRef: string, kind: RefKind): string | null {
+  switch (kind.kind) {
+    case 'protected': return `${remoteRef} is a protected branch: only the architect updates it (a signed push, fast-forward)`;
     case 'no-namespace': return `${remoteRef} is outside every team namespace (${policy.teams.map((team) => `${team.name}/…`).join(', ')})`;
     case 'tag': return policy.coord.otherTags === 'architect' ? `${remoteRef}: only the architect pushes tags other than round tags` : null;
-    case 'other': return `${remoteRef}: only the architect updates refs outside refs/heads and refs/tags`;
+    case 'start-tag': return `${remoteRef}: only the architect starts a round (coord-hooks announce)`;
+    case 'denied': return `${remoteRef}: ${kind.reason}`;
     // extra-branch: allowed; done-tag / bad-round-tag: the server has the last word (TODO(rounds): check done tags here).
     default: return null;
   }
@@ -79,7 +81,7 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     for (const update of updates) {
       const kind = classifyRef(policy, update.remoteRef);
       if (kind.kind !== 'team') {
-        const why = architectOnly(policy, update.remoteRef, kind.kind);
+        const why = architectOnly(policy, update.remoteRef, kind);
         if (why) warnings.push(why);
         continue;
       }

@@ -180,12 +180,12 @@ describe('rejected', () => {
     expect(push(pm, ['pm/work']).code).toBe(0);
     branch('borrow');
     fw.git(['fetch', '-q', 'origin']);
-    // No new commit at all: only the net change can see pm's content on an fw branch.
-    expectRejected(['origin/pm/work:refs/heads/fw/borrowed'], 'net change: pm/plan.md');
+    // No new commit at all: pm's commit enters fw's branches, so it is judged for fw.
+    expectRejected(['origin/pm/work:refs/heads/fw/borrowed'], '(pm work): pm/plan.md');
     // A new merge commit whose other parent is pm's pushed commit: the merge adds nothing of its own.
     fw.commit('fw work', { 'fw/own.txt': 'own\n' });
     fw.git(['merge', '-q', '--no-edit', 'origin/pm/work']);
-    expectRejected(['HEAD:refs/heads/fw/merged-pm'], 'net change: pm/plan.md');
+    expectRejected(['HEAD:refs/heads/fw/merged-pm'], '(pm work): pm/plan.md');
   });
 
   test('an unsigned round done-tag (the rest of the done-tag rules: gate-rounds.test.ts)', () => {
@@ -249,16 +249,16 @@ describe('accepted', () => {
 });
 
 describe('protected branch and audit', () => {
-  test('unsigned architect push to main is rejected; signed is accepted', () => {
+  test('an architect push to main without a push certificate is rejected, even of a signed commit; with one it is accepted', () => {
     const architect = setup.architect;
     architect.git(['pull', '-q', 'origin', 'main']);
-    architect.git(['-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', 'unsigned']);
+    architect.commit('signed, but pushed without a certificate', { 'shared/config.txt': 'v2\n' });
     const before = snapshot(setup.server);
-    const rejected = push(architect, ['main']);
+    const rejected = push(architect, ['--no-signed', 'main']);
     expect(rejected.code).not.toBe(0);
-    expect(rejected.output).toContain('is not signed');
+    expect(rejected.output).toContain('the push carries no push certificate');
+    expect(rejected.output).toContain('git push --signed');
     expect(snapshot(setup.server)).toBe(before);
-    architect.git(['commit', '-q', '--amend', '--allow-empty', '-S', '--no-edit']);
     const accepted = push(architect, ['main']);
     expect(accepted.output).not.toContain('rejected');
     expect(accepted.code).toBe(0);

@@ -183,17 +183,24 @@ describe('installCloneHooks', () => {
     expect(existsSync(join(clone.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
   });
 
-  test('push.gpgSign becomes if-asked where unset, and the summary says so (and that no key is set)', async () => {
+  test('a clone without a signing key: push.gpgSign is left alone (git would fail every push to a server that asks), and a note says how to sign', async () => {
+    const summary = await install(clone.dir);
+    expect(summary.settings).toEqual([]);
+    expect(clone.tryGit(['config', 'push.gpgSign']).code).toBe(1);
+    expect(summary.notes.join('\n')).toContain('this clone has no signing key');
+    expect(summary.notes.join('\n')).toContain('coord-hooks keys --create');
+  });
+
+  test('a clone with a signing key: push.gpgSign becomes if-asked where unset, the summary says so, uninstall removes it', async () => {
+    clone.git(['config', 'user.signingkey', join(root, 'key.pub')]);
     const summary = await install(clone.dir);
     expect(summary.settings).toEqual([expect.objectContaining({ key: 'push.gpgSign', action: 'set', shown: 'if-asked' })]);
     expect(clone.git(['config', 'push.gpgSign'])).toBe('if-asked');
-    const text = formatInstallSummary(summary);
-    expect(text).toMatch(/^ {4}push\.gpgSign +set to if-asked; pushes are signed/m);
-    expect(text).toContain('note: push.gpgSign is if-asked but this clone has no user.signingkey');
-    // Again: kept, and no note (install did not set it this time).
+    expect(formatInstallSummary(summary)).toMatch(/^ {4}push\.gpgSign +set to if-asked; pushes are signed/m);
+    expect(summary.notes.join('\n')).not.toContain('no signing key');
+    // Again: kept.
     const again = await install(clone.dir);
     expect(again.settings[0]).toMatchObject({ action: 'kept', shown: 'if-asked', scope: 'local' });
-    expect(again.notes.join('\n')).not.toContain('user.signingkey');
     // Uninstall removes what install set.
     const removed = await uninstallCloneHooks(clone.dir, { env });
     expect(removed.settings[0]).toMatchObject({ key: 'push.gpgSign', action: 'removed' });
@@ -203,6 +210,7 @@ describe('installCloneHooks', () => {
   });
 
   test('an existing push.gpgSign is kept, and uninstall leaves it', async () => {
+    clone.git(['config', 'user.signingkey', join(root, 'key.pub')]);
     clone.git(['config', 'push.gpgSign', 'false']);
     const summary = await install(clone.dir);
     expect(summary.settings[0]).toMatchObject({ key: 'push.gpgSign', action: 'kept', shown: 'false' });
@@ -211,13 +219,6 @@ describe('installCloneHooks', () => {
     const removed = await uninstallCloneHooks(clone.dir, { env });
     expect(removed.settings).toEqual([]);
     expect(clone.git(['config', 'push.gpgSign'])).toBe('false');
-  });
-
-  test('a clone with a signing key: no note', async () => {
-    clone.git(['config', 'user.signingkey', join(root, 'key.pub')]);
-    const summary = await install(clone.dir);
-    expect(summary.settings[0]).toMatchObject({ action: 'set' });
-    expect(summary.notes.join('\n')).not.toContain('user.signingkey');
   });
 
   test('uninstall restores chained hooks exactly, removes ours, unsets the team', async () => {

@@ -208,7 +208,7 @@ test('a certificate counts once: verifying it again with the same ledger fails a
   await expect(verify(push, { ledgerDir })).resolves.toEqual({ ok: true, principal: 'architect' });
   const again = await verify(push, { ledgerDir });
   expect(again.ok).toBe(false);
-  if (!again.ok) expect(again.detail).toMatch(/nonce was already used in this repository/);
+  if (!again.ok) expect(again.detail).toMatch(/certificate was already used in this repository/);
   const lines = readFileSync(join(ledgerDir, LEDGER_FILE), 'utf8').trim().split('\n');
   expect(lines).toEqual([expect.stringMatching(new RegExp(` ${push.certEnv.GIT_PUSH_CERT_NONCE}$`))]);
 });

@@ -53,7 +53,7 @@ describe('buildPolicy: valid policies', () => {
     expect(pm.read.map((pattern) => pattern.text)).toEqual(['*']);
     expect(qa.file).toBe('teams/qa/CLAUDE.md');
     expect(policy.coord).toEqual({ protected: ['main'], architects: ['architect'], signers: '.coord/allowed_signers', identity: 'ref',
-      onRoundComplete: [], extraBranches: [], deleteBranch: 'team', otherTags: 'architect' });
+      onRoundComplete: [], extraBranches: [], extraRefs: [], deleteBranch: 'team', otherTags: 'architect' });
     expect(policy.policyFiles).toEqual(['.coord/allowed_signers', 'fw/CLAUDE.md', 'pm/CLAUDE.md', 'teams/qa/CLAUDE.md']);
   });
 
@@ -67,6 +67,7 @@ describe('buildPolicy: valid policies', () => {
         '  identity: signature',
         '  on-round-complete: ["make notify", "./scripts/next-round.sh"]',
         '  extra-branches: ["scratch/", ":(glob)exp-*"]',
+        '  extra-refs: ["refs/notes/", ":(glob)refs/ci/*/status"]',
         '  delete-branch: architect',
         '  other-tags: anyone',
         'team: core',
@@ -79,7 +80,7 @@ describe('buildPolicy: valid policies', () => {
     expect(result.problems).toEqual([]);
     expect(result.policy!.coord).toEqual({ protected: ['main', 'release'], architects: ['lead', 'lead-bot'], signers: '.keys/signers',
       identity: 'signature', onRoundComplete: ['make notify', './scripts/next-round.sh'], extraBranches: ['scratch/', ':(glob)exp-*'],
-      deleteBranch: 'architect', otherTags: 'anyone', pos: { file: 'CLAUDE.md', line: 2, col: 1 } });
+      extraRefs: ['refs/notes/', ':(glob)refs/ci/*/status'], deleteBranch: 'architect', otherTags: 'anyone', pos: { file: 'CLAUDE.md', line: 2, col: 1 } });
     expect(result.policy!.teams.map((team) => team.name)).toEqual(['core', 'fw']);
     expect(result.policy!.policyFiles).toEqual(['.keys/signers', 'CLAUDE.md', 'fw/CLAUDE.md']);
   });
@@ -180,6 +181,15 @@ describe('buildPolicy: every problem names file, line and column', () => {
     expect(text).toMatch(/fw\/CLAUDE\.md:3:18: scope\.write pattern ":\(foo\)src\/" is not a valid git pathspec: \S/);
     expect(text).toMatch(/fw\/CLAUDE\.md:4:10: scope\.read pattern ":\(glob" is not a valid git pathspec: \S/);
     expect(report({ 'CLAUDE.md': fm('coord:\n  extra-branches: [":(nope)x"]\n') })).toMatch(/CLAUDE\.md:3:20: coord\.extra-branches pattern ":\(nope\)x" is not a valid git pathspec/);
+  });
+
+  withPathspec('extra-refs may not cover branches, tags or replace refs, nor everything under refs/', () => {
+    const text = report({ 'CLAUDE.md': fm('coord:\n  extra-refs: ["refs/replace/", "refs/heads/x/", ":(icase)REFS/TAGS/", "refs/", "refs/*", "notes/", "refs/n*/", "refs/notes/"]\n') });
+    for (const bad of ['refs/replace/', 'refs/heads/x/', ':(icase)REFS/TAGS/', 'refs/', 'refs/*', 'notes/', 'refs/n*/']) {
+      expect(text).toContain(`coord.extra-refs entry "${bad}"`);
+    }
+    expect(text).not.toContain('entry "refs/notes/"');
+    expect(text).toMatch(/CLAUDE\.md:3:16: coord\.extra-refs entry "refs\/replace\/" covers refs\/replace\//);
   });
 
   it('bad team names, explicit or taken from the directory, and the reserved name', () => {
