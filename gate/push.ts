@@ -71,12 +71,14 @@ export interface PushOptions {
   cacheDir?: string;
   /** Where used push-certificate nonces are recorded (the git directory). */
   ledgerDir: string;
+  /** receive-pack already refused malformed objects (receive.fsckObjects, not weakened): skip the gate's own pass. */
+  gitChecksObjects?: boolean;
 }
 
 export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, options: PushOptions): Promise<PushVerdict> {
   // New trees depend on nothing but the updates: validate them while the policy loads.
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
-  const malformed = findMalformedTrees(repo, newTips);
+  const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => undefined); // awaited below; a failure there rejects the push
   const { policy, signers } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
   const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;

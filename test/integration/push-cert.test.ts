@@ -210,7 +210,7 @@ test('a certificate counts once: verifying it again with the same ledger fails a
   expect(again.ok).toBe(false);
   if (!again.ok) expect(again.detail).toMatch(/certificate was already used in this repository/);
   const lines = readFileSync(join(ledgerDir, LEDGER_FILE), 'utf8').trim().split('\n');
-  expect(lines).toEqual([expect.stringMatching(new RegExp(` ${push.certEnv.GIT_PUSH_CERT_NONCE}$`))]);
+  expect(lines).toEqual([expect.stringMatching(new RegExp(` ${push.certEnv.GIT_PUSH_CERT_NONCE}/[0-9a-f]{40}$`))]);
 });
 
 test('the nonce is recorded even when the certificate fails a later check', async () => {

@@ -5,7 +5,7 @@
  * raw commit id; the crafted bytes are checked in the clone before the push.
  */
 import type { Repo } from '../../fixtures/repo';
-import { makeSetup, type Setup } from '../../fixtures/server';
+import { makeSetup, push, snapshot, type Setup } from '../../fixtures/server';
 import {
   FRAGMENT, commitTree, commitWith, editTree, expectRejected, fetched, file, link, readTree, treeBytes, writeBlob, writeTree, type Entry,
 } from '../../fixtures/redteam';
@@ -122,4 +122,28 @@ test('the architect pushing a malformed tree to main is refused too', () => {
   const commit = commitTree(architect, tree, [base], 'architect: signed, but malformed', { sign: true });
   expect(architect.git(['cat-file', '-p', commit])).toContain('-----BEGIN SSH SIGNATURE-----');
   expectRejected(setup, architect, [`${commit}:refs/heads/main`], FRAGMENT.treeDotGit);
+});
+
+describe('when git checks objects itself (receive.fsckObjects), and when a setting weakens that', () => {
+  afterEach(() => {
+    setup.server.git(['config', '--unset-all', 'receive.fsckObjects']);
+    setup.server.tryGit(['config', '--unset-all', 'receive.fsck.hasDotgit']);
+  });
+
+  test('receive.fsckObjects on: git refuses the tree before the gate runs, nothing lands', () => {
+    setup.server.git(['config', 'receive.fsckObjects', 'true']);
+    const commit = commitWith(fw, main, 'fw', [{ mode: '40000', name: '.GIT', oid: smallTree() }]);
+    const before = snapshot(setup.server);
+    const result = push(fw, [`${commit}:${nextBranch()}`]);
+    expect(result.code).not.toBe(0);
+    expect(result.output).toContain('hasDotgit');
+    expect(result.output).not.toContain('coord-hooks: push rejected'); // git's own refusal: the hook never ran
+    expect(snapshot(setup.server)).toBe(before);
+  });
+
+  test('receive.fsckObjects on but receive.fsck.hasDotgit=ignore: the gate checks the trees itself', () => {
+    setup.server.git(['config', 'receive.fsckObjects', 'true']);
+    setup.server.git(['config', 'receive.fsck.hasDotgit', 'ignore']);
+    attackInFw([{ mode: '40000', name: '.GIT', oid: smallTree() }], FRAGMENT.treeDotGitUpper);
+  });
 });
