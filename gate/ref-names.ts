@@ -17,9 +17,12 @@ function reservedName(short: string): string | null {
   return null;
 }
 
+/** Compared without case: on a case-insensitive file system `refs/tags/Main` and `refs/heads/main` collide. */
 function tagNameProblem(policy: Policy, tag: string): string | null {
-  if (policy.coord.protected.includes(tag)) return `a tag named like the protected branch ${tag}`;
-  const team = policy.teams.find((candidate) => tag === candidate.name || tag.startsWith(`${candidate.name}/`));
+  const folded = tag.toLowerCase();
+  const branch = policy.coord.protected.find((name) => name.toLowerCase() === folded);
+  if (branch) return `a tag named like the protected branch ${branch}`;
+  const team = policy.teams.find((candidate) => folded === candidate.name || folded.startsWith(`${candidate.name}/`));
   if (team) return `a tag in team ${team.name}'s branch namespace (${team.name}/…)`;
   return null;
 }

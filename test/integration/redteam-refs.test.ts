@@ -90,6 +90,8 @@ describe('ambiguous names (architect-signed tags named like their refs, pushed w
     ['a tag named HEAD', 'HEAD'],
     ['a tag starting with heads/', 'heads/main'],
     ['a tag starting with refs/', 'refs/heads/main'],
+    ['a tag named like the protected branch in another case (case-insensitive file systems)', 'Main'],
+    ['a tag in a team namespace in another case', 'FW/round-2'],
   ])('%s (%s)', async (_label, name) => {
     await createTags(architect, [{ name, target: fetched(architect, 'origin/main'), key: setup.architectKey }]);
     expect(architect.git(['cat-file', '-p', `refs/tags/${name}`])).toContain(`tag ${name}\n`);
