@@ -145,23 +145,24 @@ describe('bytes and speed', () => {
     expect(wildmatch('*/b', 'a/b', WM_PATHNAME)).toBe(true);
   });
 
-  test('50,000 paths against 8 patterns well under a second', () => {
+  // Speed is measured by `npm run bench` (scenario 1: 50,000 paths), never by a timed unit test.
+  test('50,000 paths against 8 patterns: each pattern decides some paths, and not all', () => {
     const list = parsePathspecs(['team1/', ':(glob)team2/**/*.ts', 'team3/*.md', ':!team1/mod5', ':(icase)TEAM4/mod1*',
       '*.lock', ':(exclude,glob)**/secret/**', 'team5/mod9/src']);
     const paths = Array.from({ length: 50000 }, (_, i) => `team${i % 7}/mod${i % 97}/dir${i % 13}/file-${i}.${['ts', 'md', 'lock', 'c'][i % 4]}`);
-    const started = performance.now();
-    const selected = paths.filter((p) => matchPathspecs(list, p).matched).length;
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(selected).toBeGreaterThan(0);
+    const selected = paths.filter((p) => matchPathspecs(list, p).matched);
+    expect(selected.length).toBeGreaterThan(0);
+    expect(selected.length).toBeLessThan(paths.length);
+    for (const prefix of ['team1/', 'team2/', 'team3/', 'team4/']) expect(selected.some((p) => p.startsWith(prefix))).toBe(true);
+    expect(selected.some((p) => p.startsWith('team1/mod5/'))).toBe(false);
   });
 
+  // Backtracking would take minutes (as git itself does here): jest's own test timeout catches a hang.
   test('no catastrophic backtracking (git itself takes minutes here)', () => {
     const long = `${'a/'.repeat(200)}c`;
-    const started = performance.now();
     expect(parsePathspec('*a*a*a*a*a*a*a*a*a*a*a*a*b').matches(long)).toBe(false);
     expect(parsePathspec(':(glob)**/**/**/**/**/**/**/b').matches(long)).toBe(false);
     expect(parsePathspec(':(glob)**/**/**/**/**/**/**/a/c').matches(long)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   test('compiled once: parsePathspec returns a CompiledPathspec', () => {
