@@ -1,4 +1,5 @@
 import { homedir } from 'os';
+import { resolve } from 'path';
 import { usageError } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { bwrapArgs, BWRAP, checkBwrap, runBwrap, shellQuote } from '../sandbox/bwrap';
@@ -35,7 +36,9 @@ protected branch, as the server does. See docs/sandbox.md.`,
       const { plan } = await planForClone(repo, values.team);
       const remoteGitDirs = (await localRemoteGitDirs(repo, plan.top));
       const home = io.env.HOME ?? homedir();
-      const layout = makeLayout(plan, { home, remoteGitDirs, extraWritable: values['allow-write'], dryRun: values.print });
+      // A program named by its path stays visible when it lies under /tmp (the sandbox's /tmp is private).
+      const program = positionals[0]?.includes('/') ? [resolve(io.cwd, positionals[0])] : [];
+      const layout = makeLayout(plan, { home, remoteGitDirs, extraWritable: values['allow-write'], extraReadOnly: program, dryRun: values.print });
       notes = [
         ...layout.notes,
         ...plan.inexpressible.map((entry) => `"${entry.pattern}" ${entry.why}`),

@@ -26,6 +26,8 @@ export interface LayoutOptions {
   remoteGitDirs?: string[];
   /** Extra absolute paths outside the repository the program may write (e.g. ~/.claude for Claude Code). */
   extraWritable?: string[];
+  /** Paths bound read-only (the program to run, when it lies under the private /tmp). */
+  extraReadOnly?: string[];
   /** Do not create anything: describe what would be done (`--print`). */
   dryRun?: boolean;
 }
@@ -66,6 +68,7 @@ export function makeLayout(plan: SandboxPlan, options: LayoutOptions = {}): Layo
   const verb = options.dryRun ? 'would create' : 'created';
 
   if (options.home && existsSync(options.home)) mounts.push({ path: options.home, mode: 'ro' });
+  for (const path of options.extraReadOnly ?? []) if (isAbsolute(path) && existsSync(path)) mounts.push({ path, mode: 'ro' });
 
   for (const path of plan.writable) {
     if (!existsSync(path)) {
