@@ -9,7 +9,8 @@
  * - globs in allowWrite/denyWrite are skipped on Linux, so only plain paths are written;
  * - `Edit(//abs/dir/**)` denies Claude's Edit/Write/MultiEdit/NotebookEdit tools below dir.
  */
-import type { SandboxPlan } from './plan';
+import type { Policy, Team } from '../policy/types';
+import { writePlan, type GitDirs, type SandboxPlan } from './plan';
 
 export interface ClaudeSandboxSettings {
   settings: { sandbox: Record<string, unknown>; permissions: { deny: string[] } };
@@ -49,4 +50,9 @@ export function claudeSandboxSettings(plan: SandboxPlan): ClaudeSandboxSettings 
     },
     notes,
   };
+}
+
+/** The same, straight from the policy: `claudeSandboxSettings(writePlan(policy, team, top, gitDirs))`. */
+export function claudeSandboxSettingsFor(policy: Policy, team: Team, top: string, gitDirs: GitDirs): ClaudeSandboxSettings {
+  return claudeSandboxSettings(writePlan(policy, team, top, gitDirs));
 }
