@@ -18,5 +18,6 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   watch: { summary: 'wait for announcements (or, --replies, for replies) and run a command for each', load: async () => (await import('./watch')).default as CommandSpec },
   status: { summary: 'architect: rounds × teams (announced, replied, done, pending), activity, rejections', load: async () => (await import('./status')).default as CommandSpec },
   reply: { summary: 'team: answer the round with REPLY.md on the round branch', load: async () => (await import('./reply')).default as CommandSpec },
+  sandbox: { summary: 'run an agent command under bubblewrap: it may write only the team\'s scope (and what git needs)', load: async () => (await import('./sandbox')).default as CommandSpec },
   report: { summary: 'the rounds board (rounds × teams, rejected pushes, timeline) in the terminal, as --json, or as one --html file', load: async () => (await import('./report')).default as CommandSpec },
 };

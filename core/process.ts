@@ -4,6 +4,7 @@
  */
 import { spawn } from 'child_process';
 import { closeSync, openSync } from 'fs';
+import { constants as osConstants } from 'os';
 
 export interface ProcessResult {
   code: number;
@@ -86,4 +87,18 @@ export function startProcess(command: string, args: string[], options: { env: No
       }
     },
   };
+}
+
+/**
+ * Runs a program with this process's stdin, stdout and stderr (an agent in a terminal), and resolves
+ * with its exit code: 128 + the signal number when a signal ended it. Rejects when it cannot start.
+ */
+export function runInherited(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1));
+    });
+  });
 }
