@@ -16,7 +16,7 @@
  * - "the session knows its round": needs helper F's SessionStart hook.
  * - "fails closed": needs helper F's registered command (blocks when the CLI is missing or hangs).
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { packageInfo } from '../../core/package-info';
 import { runProcess } from '../../core/process';
@@ -24,6 +24,7 @@ import { claudeMissing, describeRun, runClaude, type ClaudeRun } from '../../fix
 import { SCRIPT_DONE, startStandIn, type StandIn, type Turn } from '../../fixtures/claude/stand-in';
 import { initRepo, isolatedEnv, removeDir, tempDir, type Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
+import { findProgram } from '../../fixtures/transports/common';
 
 jest.setTimeout(120000);
 
@@ -60,10 +61,10 @@ interface Session {
 }
 
 /** One Claude Code session in `repo` with the scripted turns; the session ends after them. */
-async function session(repo: Repo | { dir: string; env: NodeJS.ProcessEnv }, turns: Turn[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Session> {
+async function session(repo: Repo | { dir: string; env: NodeJS.ProcessEnv }, turns: Turn[], extraEnv: NodeJS.ProcessEnv = {}, home?: string): Promise<Session> {
   const standIn = await startStandIn({ turns: [...turns, { text: 'Finished.' }] });
   standIns.push(standIn);
-  const run = await runClaude({ cwd: repo.dir, env: repo.env, standIn, extraEnv });
+  const run = await runClaude({ cwd: repo.dir, env: repo.env, standIn, extraEnv, home });
   const story = describeRun(run, standIn);
   await standIn.close();
   return { run, standIn, story };
@@ -90,6 +91,21 @@ function refusal({ standIn, story }: Session, tool: string, nth = 0): string {
 
 const write = (file_path: string, content = 'written by the agent\n'): Turn => ({ tools: [{ name: 'Write', input: { file_path, content } }] });
 const bash = (command: string): Turn => ({ tools: [{ name: 'Bash', input: { command, description: 'scripted command' } }] });
+
+/**
+ * A directory holding a `git` in front of the real one that stalls 30 s only when the guard calls it
+ * (its parent is `… hook claude-guard`): Claude Code's own git calls and the agent's stay fast.
+ */
+function slowGitBin(): string {
+  const bin = join(setup.root, 'slow-git-bin');
+  if (existsSync(join(bin, 'git'))) return bin;
+  mkdirSync(bin, { recursive: true });
+  const realGit = findProgram('git');
+  if (!realGit) throw new Error('git is not on PATH');
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\nif tr '\\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | grep -q 'hook claude-guard'; then sleep 30; fi\nexec '${realGit}' "$@"\n`);
+  chmodSync(join(bin, 'git'), 0o755);
+  return bin;
+}
 
 afterAll(async () => {
   await Promise.all(standIns.map((standIn) => standIn.close()));
@@ -161,6 +177,13 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
       expectRan(result, 'Read');
       expect(refusal(result, 'Edit')).toContain('coord-hooks guard: blocked Edit to pm/README.md');
     });
+
+    test('(g0) a slow git (the guard stalls): the guard\'s own deadline blocks an in-scope Write', async () => {
+      const result = await session(fw, [write(join(fw.dir, 'fw/slow.txt'))], { PATH: `${slowGitBin()}:${fw.env.PATH ?? ''}` });
+      expectCompleted(result);
+      expect(existsSync(join(fw.dir, 'fw/slow.txt'))).toBe(false);
+      expect(refusal(result, 'Write')).toMatch(/coord-hooks guard: the check took longer than \d+ s/);
+    });
   });
 
   describe('git from the agent\'s Bash (needs F: settings.local.json excluded from git)', () => {
@@ -191,8 +214,8 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
         bash('python3 -c "open(\'pm/z.txt\',\'w\').write(\'x\')"; sh -c \'echo x > pm/y.txt\'; true'),
       ]);
       expectCompleted(result);
-      expect({ z: existsSync(join(repo.dir, 'pm/z.txt')), y: existsSync(join(repo.dir, 'pm/y.txt')), story: result.story })
-        .toEqual({ z: false, y: false, story: result.story });
+      expect({ sandbox: result.run.init?.sandbox_enabled, z: existsSync(join(repo.dir, 'pm/z.txt')), y: existsSync(join(repo.dir, 'pm/y.txt')), story: result.story })
+        .toEqual({ sandbox: true, z: false, y: false, story: result.story });
     });
 
     test('(e) a program run from Bash cannot write a policy file or the agent settings, even inside the scope', async () => {
@@ -231,6 +254,23 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
     });
   });
 
+  describe('Claude Code\'s own files (needs F: the guard leaves ~/.claude alone)', () => {
+    test('(h) Write of a plan and of an auto-memory file under ~/.claude is not blocked', async () => {
+      const home = tempDir('coord-hooks-claude-home-');
+      const plan = join(home, '.claude', 'plans', 'e2e-plan.md');
+      const memory = join(home, '.claude', 'projects', fw.dir.replace(/[^A-Za-z0-9]/g, '-'), 'memory', 'e2e-fact.md');
+      try {
+        const result = await session(fw, [write(plan, '# plan\n'), write(memory, '---\nname: e2e-fact\n---\nfact\n')], {}, home);
+        expectCompleted(result);
+        expectRan(result, 'Write', 0);
+        expectRan(result, 'Write', 1);
+        expect([existsSync(plan), existsSync(memory)]).toEqual([true, true]);
+      } finally {
+        removeDir(home);
+      }
+    });
+  });
+
   describe('fails closed (needs F\'s registered command)', () => {
     /** A copy of the package (dist/ and package.json; node_modules linked) whose CLI a clone's settings point at. */
     function copyPackage(name: string): string {
@@ -249,6 +289,15 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
       const result = await session(repo, [write(join(repo.dir, 'fw/after-move.txt'))]);
       expectCompleted(result);
       expect({ written: existsSync(join(repo.dir, 'fw/after-move.txt')), story: result.story }).toEqual({ written: false, story: result.story });
+      refusal(result, 'Write');
+    });
+
+    test('(g) a slow git with COORD_HOOKS_GUARD_TIMEOUT_MS=600000: the guard\'s deadline stays below the registered timeout, so it blocks', async () => {
+      const repo = await fwClone('fw-slow-git');
+      const result = await session(repo, [write(join(repo.dir, 'fw/after-slow-git.txt'))],
+        { COORD_HOOKS_GUARD_TIMEOUT_MS: '600000', PATH: `${slowGitBin()}:${repo.env.PATH ?? ''}` });
+      expectCompleted(result);
+      expect({ written: existsSync(join(repo.dir, 'fw/after-slow-git.txt')), story: result.story }).toEqual({ written: false, story: result.story });
       refusal(result, 'Write');
     });
 
