@@ -240,7 +240,7 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
   });
 
   describe('the session knows its round (needs F\'s SessionStart hook)', () => {
-    test('(f) the first request to the model carries the team, its write scope and the current announcement', async () => {
+    test('(f) the first request to the model carries the team, its write scope, its round branch and the current announcement', async () => {
       const result = await session(fw, []);
       expectCompleted(result);
       const first = result.standIn.mainRequests()[0];
@@ -249,8 +249,13 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
       // What the session adds to the first user message (CLAUDE.md, git status, hook context), shortened.
       const context = (Array.isArray(body.messages?.[0]?.content) ? body.messages[0].content as { text?: string }[] : [])
         .map((block) => (block.text ?? '').slice(0, 400));
-      expect({ announcement: sent.includes(ANNOUNCEMENT), scope: sent.includes('experiments/x/'), team: /\bteam fw\b/.test(sent), context })
-        .toEqual({ announcement: true, scope: true, team: true, context });
+      const told = {
+        team: /\bteam\W{0,3}fw\b/i.test(sent),
+        scope: sent.includes('experiments/x/'),
+        round: sent.includes('fw/round-1'),
+        announcement: sent.includes(ANNOUNCEMENT),
+      };
+      expect({ ...told, context }).toEqual({ team: true, scope: true, round: true, announcement: true, context });
     });
   });
 
