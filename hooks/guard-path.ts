@@ -28,6 +28,8 @@ export interface GuardRepo {
    * another git work tree there. Real paths.
    */
   freeDirs?: string[];
+  /** Claude Code's own directory (real path): free, except the files that configure it (claudeControlFile). */
+  claudeDir?: string;
 }
 
 export type BlockReason = 'other-repo' | 'outside-repo' | 'git-dir' | 'agent-config' | 'policy-file' | 'outside-scope' | 'outside-read-scope';
@@ -77,6 +79,16 @@ export function isInside(dir: string, path: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
+/**
+ * Files in Claude Code's own directory that configure it, and so the hooks (`disableAllHooks`,
+ * plugins that register hooks): settings*.json at its top, hooks/ and plugins/. Never free.
+ */
+export function isClaudeControlFile(repo: GuardRepo, resolved: string): boolean {
+  if (!repo.claudeDir || !isInside(repo.claudeDir, resolved)) return false;
+  const [first, ...rest] = relative(repo.claudeDir, resolved).split(sep);
+  return first === '' || (rest.length === 0 && /^settings.*\.json$/i.test(first)) || first === 'hooks' || first === 'plugins';
+}
+
 /** Free: inside one of repo.freeDirs, and not inside another git work tree or git directory there. */
 export function isFreePath(repo: GuardRepo, resolved: string): boolean {
   const free = (repo.freeDirs ?? []).find((dir) => isInside(dir, resolved));
@@ -108,6 +120,7 @@ function isClaudeFile(rel: string): boolean {
  * counts as in scope when its contents are (`fw/` selects fw/x, not fw itself).
  */
 export function judgeWritePath(repo: GuardRepo, resolved: string, outsideRepoOk = false, directory = false): Block | null {
+  if (isClaudeControlFile(repo, resolved)) return { reason: 'agent-config', path: resolved };
   if (repo.gitDirs.some((dir) => isInside(dir, resolved))) return { reason: 'git-dir', path: repoRelative(repo, resolved) ?? resolved };
   const rel = repoRelative(repo, resolved);
   if (rel === null) return outsideRepoOk || isFreePath(repo, resolved) ? null : { reason: isInFree(repo, resolved) ? 'other-repo' : 'outside-repo', path: resolved };
@@ -161,7 +174,7 @@ export function blockReasonText(repo: GuardRepo, block: Block): string {
     case 'outside-repo': return `it is outside the repository (${repo.top}); team ${team} writes only inside it (and in ~/.claude and the temp directory)`;
     case 'other-repo': return 'it is inside another git repository (a clone or its git directory): team ' + team + ' works only in its own clone';
     case 'git-dir': return 'it is inside the git directory or its hooks: change the repository with git commands, never by editing these files';
-    case 'agent-config': return 'files under .claude/ configure the agent and this guard: only a person changes them';
+    case 'agent-config': return 'it configures the agent and this guard (.claude/ in the repository; settings, hooks and plugins in ~/.claude): only a person changes them';
     case 'policy-file': return 'it is a policy file (CLAUDE.md, .coord/): only the architect changes it, on the protected branch';
     case 'outside-read-scope': return `it is outside team ${team}'s read scope (${repo.team.read.map((pattern) => pattern.text).join(', ')})`;
     case 'outside-scope': {

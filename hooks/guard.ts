@@ -100,7 +100,7 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
       });
     }
     const round = branch ? roundOfBranch(branch, team.name) ?? undefined : undefined;
-    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk) };
+    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk), claudeDir: resolveOnDisk(claudeConfigDir(env)) };
   } finally {
     repo.close();
   }
@@ -115,10 +115,14 @@ function blockMessage(head: string, lines: string[]): string {
   return [head, ...lines.map((line) => `  ${line}`)].join('\n') + '\n';
 }
 
-/** Claude Code's own directory (CLAUDE_CONFIG_DIR, else ~/.claude) and the temp directories, real paths. */
+/** Claude Code's own directory: CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR && isAbsolute(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : join(env.HOME || homedir(), '.claude');
+}
+
+/** Claude Code's own directory and the temp directories, real paths. */
 export function freeDirs(env: NodeJS.ProcessEnv, resolveOnDisk: (path: string) => string): string[] {
-  const home = env.HOME || homedir();
-  const dirs = [env.CLAUDE_CONFIG_DIR || join(home, '.claude'), tmpdir(), env.TMPDIR, '/tmp'].filter((dir): dir is string => Boolean(dir) && isAbsolute(dir as string));
+  const dirs = [claudeConfigDir(env), tmpdir(), env.TMPDIR, '/tmp'].filter((dir): dir is string => Boolean(dir) && isAbsolute(dir as string));
   return [...new Set(dirs.map(resolveOnDisk))];
 }
 
