@@ -203,3 +203,22 @@ describe('SessionStart and Stop', () => {
     expect(context(result.stdout)).toContain('cannot tell which team');
   });
 });
+
+describe('post-merge keeps the settings in step with the policy', () => {
+  test('a pulled policy change that narrows the read scope rewrites settings.local.json (reads guarded; the Stop hook kept)', () => {
+    const before = settingsOf(pm);
+    expect(before.hooks.PreToolUse[0].matcher).not.toContain('Read');
+    const architect = setup.architect;
+    architect.git(['fetch', '-q', 'origin']);
+    architect.git(['reset', '-q', '--hard', 'origin/main']);
+    architect.write('pm/CLAUDE.md', '---\nscope:\n  write: ["pm/"]\n  read: ["pm/", "shared/"]\n---\n# pm\n').git(['add', '-A']);
+    architect.git(['commit', '-q', '-m', 'pm reads less']);
+    architect.git(['push', '-q', 'origin', 'main']);
+    const pulled = pm.tryGit(['pull', '--no-rebase', 'origin', 'main']);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stderr).toContain('Claude Code settings rewritten for the new policy');
+    const after = settingsOf(pm);
+    expect(after.hooks.PreToolUse[0].matcher).toContain('|Read|Glob|Grep|LSP');
+    expect(after.hooks.Stop).toEqual(before.hooks.Stop);
+  });
+});
