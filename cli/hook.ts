@@ -15,6 +15,8 @@ export const HOOKS: Record<string, () => Promise<HookRunner>> = {
   'post-merge': async () => (await import('../hooks/client/post-merge')).runPostMerge,
   'reference-transaction': async () => (await import('../hooks/client/reference-transaction')).runReferenceTransaction,
   'claude-guard': async () => (await import('../hooks/guard')).runClaudeGuard,
+  'claude-session-start': async () => (await import('../hooks/claude-session')).runClaudeSessionStart,
+  'claude-stop': async () => (await import('../hooks/claude-session')).runClaudeStop,
 };
 
 export default defineCommand({

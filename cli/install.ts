@@ -4,44 +4,57 @@ import { GitRepo } from '../git/repo';
 import { formatInstallSummary, installCloneHooks, installServerHooks } from '../hooks/install';
 import { defineCommand, type CommandIO } from './command';
 
-/** The guard blocks out-of-scope writes; it also guards reads when the team's read scope is narrower than everything. */
-async function installGuard(io: CommandIO, teamName?: string): Promise<string> {
+/**
+ * `install --claude`: the guard (it also guards reads when the team's read scope is narrower than
+ * everything), the SessionStart hook and, on request, the Stop hook, into .claude/settings.local.json.
+ */
+async function installClaude(io: CommandIO, teamName: string | undefined, waitForAnnouncements: boolean): Promise<string> {
   const repo = new GitRepo(io.cwd, io.env);
   try {
-    const [{ locatePolicy, resolveTeam }, settings, { readsEverything }] = await Promise.all([
-      import('../policy/locate'), import('../hooks/claude-settings'), import('../hooks/guard-path'),
-    ]);
+    const [{ locatePolicy, resolveTeam }, settings] = await Promise.all([import('../policy/locate'), import('../hooks/claude-settings')]);
     const { policy } = await locatePolicy(repo);
     const team = await resolveTeam(repo, policy, teamName);
     if (teamName) await repo.configSet('coord-hooks.team', team.name);
-    const summary = await settings.installClaudeGuard(io.cwd, { team: team.name, readScopeNarrow: !readsEverything(team), command: settings.guardCommand() });
-    return settings.formatClaudeGuardSummary(summary);
+    const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements });
+    return settings.formatClaudeSummary(summary);
   } finally {
     repo.close();
   }
 }
 
-export default defineCommand<{ team?: string; server?: boolean; repo?: string; claude?: boolean }>({
+export default defineCommand<{ team?: string; server?: boolean; repo?: string; claude?: boolean; shared?: boolean; 'wait-for-announcements'?: boolean }>({
   name: 'install',
   summary: 'Install coord-hooks\' git hooks: early-feedback hooks in this clone, or with --server the gate in a bare repository.',
   options: {
     team: { type: 'string', valueName: 'T', description: 'this clone\'s team, stored as `git config coord-hooks.team`' },
     server: { type: 'boolean', description: 'install the gate (pre-receive, post-receive) into a bare repository' },
     repo: { type: 'string', valueName: 'PATH', description: 'the bare repository for --server (default: the current directory)' },
-    claude: { type: 'boolean', description: 'write the Claude Code PreToolUse guard into .claude/settings.json (merged, never clobbered)' },
+    claude: { type: 'boolean', description: 'register the Claude Code guard and SessionStart hook in .claude/settings.local.json (merged, never clobbered; kept out of git)' },
+    shared: { type: 'boolean', description: 'with --claude: write portable entries into .claude/settings.json instead, for the architect to commit' },
+    'wait-for-announcements': { type: 'boolean', description: 'with --claude: also register a Stop hook that hands the session a new announcement instead of letting it stop' },
   },
   details: `In a clone (from any subdirectory, a linked worktree or a submodule): pre-commit, pre-push,
 post-merge and reference-transaction go into the directory git runs hooks from (core.hooksPath when it
 is set). With --server: pre-receive and post-receive go into the bare repository; they are the guarantee.
 A hook that is already there and is not ours is kept as <hook>.coord-hooks-chained and runs first.
 Re-running is safe. The scripts record the absolute paths of node and of this coord-hooks: re-run after
-moving or upgrading either. npm never runs this for you: it is the explicit step. See docs/install.md.`,
+moving or upgrading either. npm never runs this for you: it is the explicit step. See docs/install.md.
+With --claude: Claude Code's PreToolUse guard and SessionStart hook go into <top>/.claude/settings.local.json
+(merged; the file is added to .git/info/exclude); --wait-for-announcements adds a Stop hook; --shared
+writes portable entries into .claude/settings.json for the architect to commit. See docs/agents.md.`,
   exitCodes: '0 installed · 2 usage or environment error (not a repository, not bare with --server, a conflicting chained hook, node or the CLI missing)',
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw usageError(`install takes no arguments (got "${positionals[0]}")`, 'run `coord-hooks install --help`');
+    if ((values.shared || values['wait-for-announcements']) && !values.claude) throw usageError('--shared and --wait-for-announcements go with --claude', 'run `coord-hooks install --claude --shared`');
     if (values.claude) {
       if (values.server) throw usageError('--claude is for clones, not --server', 'run `coord-hooks install --claude` in each agent\'s clone');
-      io.out(await installGuard(io, values.team));
+      if (values.shared) {
+        if (values.team !== undefined || values['wait-for-announcements']) throw usageError('--shared writes one file for every team: no --team, no --wait-for-announcements', 'run `coord-hooks install --claude --shared`, then per clone `coord-hooks install --team T`');
+        const settings = await import('../hooks/claude-settings');
+        io.out(settings.formatClaudeSummary(await settings.installSharedClaudeSettings(io.cwd)));
+        return 0;
+      }
+      io.out(await installClaude(io, values.team, Boolean(values['wait-for-announcements'])));
       return 0;
     }
     if (values.server) {

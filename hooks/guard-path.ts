@@ -3,7 +3,7 @@
  * resolved, as the file system will), and whether this team may. Pure functions over a GuardRepo, so
  * Write/Edit calls and the writes found in Bash commands are judged by the same code.
  */
-import { readlinkSync, realpathSync } from 'fs';
+import { existsSync, readlinkSync, realpathSync } from 'fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'path';
 import { owningTeams, isPolicyFile } from '../policy/explain';
 import { CompiledPathspec, matchPathspecs } from '../policy/pathspec';
@@ -22,9 +22,17 @@ export interface GuardRepo {
   team: Team;
   /** The round of the checked-out branch when it is the team's round branch `<team>/round-N`. */
   round?: number;
+  /**
+   * Places outside the repository that are not its business (Claude Code's own directory, ~/.claude
+   * with plans, memory and todos; the OS temp directory): free for writes and reads, except inside
+   * another git work tree there. Real paths.
+   */
+  freeDirs?: string[];
+  /** Claude Code's own directory (real path): free, except the files that configure it (claudeControlFile). */
+  claudeDir?: string;
 }
 
-export type BlockReason = 'outside-repo' | 'git-dir' | 'agent-config' | 'policy-file' | 'outside-scope' | 'outside-read-scope';
+export type BlockReason = 'other-repo' | 'outside-repo' | 'git-dir' | 'agent-config' | 'policy-file' | 'outside-scope' | 'outside-read-scope';
 
 export interface Block {
   reason: BlockReason;
@@ -71,6 +79,27 @@ export function isInside(dir: string, path: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
+/**
+ * Files in Claude Code's own directory that configure it, and so the hooks (`disableAllHooks`,
+ * plugins that register hooks): settings*.json at its top, hooks/ and plugins/. Never free.
+ */
+export function isClaudeControlFile(repo: GuardRepo, resolved: string): boolean {
+  if (!repo.claudeDir || !isInside(repo.claudeDir, resolved)) return false;
+  const [first, ...rest] = relative(repo.claudeDir, resolved).split(sep);
+  return first === '' || (rest.length === 0 && /^settings.*\.json$/i.test(first)) || first === 'hooks' || first === 'plugins';
+}
+
+/** Free: inside one of repo.freeDirs, and not inside another git work tree or git directory there. */
+export function isFreePath(repo: GuardRepo, resolved: string): boolean {
+  const free = (repo.freeDirs ?? []).find((dir) => isInside(dir, resolved));
+  if (!free) return false;
+  for (let dir = dirname(resolved); isInside(free, dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git')) || (existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')))) return false;
+    if (dir === free) break;
+  }
+  return true;
+}
+
 /** The repository-relative path (forward slashes) of a resolved absolute path, or null outside the work tree. */
 export function repoRelative(repo: GuardRepo, resolved: string): string | null {
   if (!isInside(repo.top, resolved)) return null;
@@ -91,9 +120,10 @@ function isClaudeFile(rel: string): boolean {
  * counts as in scope when its contents are (`fw/` selects fw/x, not fw itself).
  */
 export function judgeWritePath(repo: GuardRepo, resolved: string, outsideRepoOk = false, directory = false): Block | null {
+  if (isClaudeControlFile(repo, resolved)) return { reason: 'agent-config', path: resolved };
   if (repo.gitDirs.some((dir) => isInside(dir, resolved))) return { reason: 'git-dir', path: repoRelative(repo, resolved) ?? resolved };
   const rel = repoRelative(repo, resolved);
-  if (rel === null) return outsideRepoOk ? null : { reason: 'outside-repo', path: resolved };
+  if (rel === null) return outsideRepoOk || isFreePath(repo, resolved) ? null : { reason: isInFree(repo, resolved) ? 'other-repo' : 'outside-repo', path: resolved };
   if (isAgentConfig(rel)) return { reason: 'agent-config', path: rel };
   if (isClaudeFile(rel) || isPolicyFile(repo.policy, rel)) return { reason: 'policy-file', path: rel };
   // The gate's one exception a team may use itself: its REPLY.md on its own round branch.
@@ -101,6 +131,10 @@ export function judgeWritePath(repo: GuardRepo, resolved: string, outsideRepoOk 
   const inScope = rel !== '' && (inWriteScope(repo.team, rel) || (directory && inWriteScope(repo.team, `${rel}/x`)));
   if (!inScope) return { reason: 'outside-scope', path: rel };
   return null;
+}
+
+function isInFree(repo: GuardRepo, resolved: string): boolean {
+  return (repo.freeDirs ?? []).some((dir) => isInside(dir, resolved));
 }
 
 /** True when the team's read patterns select every path (`*`, `.`, `:/`, `:(glob)**`, no excludes). */
@@ -122,7 +156,7 @@ function mayRead(team: Team, rel: string, directory: boolean): boolean {
 export function judgeReadPath(repo: GuardRepo, resolved: string, directory: boolean): Block | null {
   if (readsEverything(repo.team)) return null;
   const rel = repoRelative(repo, resolved);
-  if (rel === null) return { reason: 'outside-repo', path: resolved };
+  if (rel === null) return isFreePath(repo, resolved) ? null : { reason: isInFree(repo, resolved) ? 'other-repo' : 'outside-repo', path: resolved };
   if (isClaudeFile(rel) || isPolicyFile(repo.policy, rel)) return null; // the policy is public: agents read their own scope
   return mayRead(repo.team, rel, directory) ? null : { reason: 'outside-read-scope', path: rel };
 }
@@ -137,9 +171,10 @@ export function scopeSuggestion(team: Team): string {
 export function blockReasonText(repo: GuardRepo, block: Block): string {
   const team = repo.team.name;
   switch (block.reason) {
-    case 'outside-repo': return `it is outside the repository (${repo.top}); team ${team} writes only inside it`;
+    case 'outside-repo': return `it is outside the repository (${repo.top}); team ${team} writes only inside it (and in ~/.claude and the temp directory)`;
+    case 'other-repo': return 'it is inside another git repository (a clone or its git directory): team ' + team + ' works only in its own clone';
     case 'git-dir': return 'it is inside the git directory or its hooks: change the repository with git commands, never by editing these files';
-    case 'agent-config': return 'files under .claude/ configure the agent and this guard: only a person changes them';
+    case 'agent-config': return 'it configures the agent and this guard (.claude/ in the repository; settings, hooks and plugins in ~/.claude): only a person changes them';
     case 'policy-file': return 'it is a policy file (CLAUDE.md, .coord/): only the architect changes it, on the protected branch';
     case 'outside-read-scope': return `it is outside team ${team}'s read scope (${repo.team.read.map((pattern) => pattern.text).join(', ')})`;
     case 'outside-scope': {

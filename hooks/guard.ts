@@ -1,28 +1,28 @@
 /**
  * The Claude Code PreToolUse guard (`coord-hooks hook claude-guard`): reads the tool call as JSON on
  * stdin and blocks (exit 2, the reason on stderr for the agent) a write outside the team's write scope,
- * a write to a policy file, the agent's config, the git directory or outside the repository, and, when
- * the team's read scope is narrower than everything, a read outside it. Bash commands get an ADVISORY
- * look (hooks/guard-bash.ts). Allowed: exit 0, no output.
+ * a write to a policy file, the agent's config, the git directory or outside the repository (Claude
+ * Code's own ~/.claude and the temp directory excepted), and, when the team's read scope is narrower
+ * than everything, a read outside it. What each tool touches is read by guard-tools.ts (MCP tools by
+ * their path-like input keys); Bash, Monitor and PowerShell commands get an ADVISORY look
+ * (guard-bash.ts, guard-powershell.ts). Allowed: exit 0, no output.
  *
  * In Claude Code only exit code 2 blocks, so every failure (bad input, no team, a broken policy, a
  * timeout) ends in exit 2 with a message: the guard fails closed. It is early feedback; the server
  * gate is the guarantee.
  */
 import { existsSync, realpathSync } from 'fs';
-import { resolve } from 'path';
+import { homedir, tmpdir } from 'os';
+import { isAbsolute, join, resolve } from 'path';
 import type { CommandIO } from '../cli/command';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { readAll } from '../core/stream';
 import { configuredTeam, withDeadline } from './client/clone';
+import { GUARD_DEFAULT_DEADLINE_MS, GUARD_MAX_DEADLINE_MS } from './claude-command';
 import type { GuardRepo } from './guard-path';
 
 export const BLOCK = 2;
-export const DEFAULT_TIMEOUT_MS = 5000;
-/** Tools the guard judges; any other tool is allowed. */
-export const WRITE_TOOLS: Record<string, string> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
-export const READ_TOOLS: Record<string, string> = { Read: 'file_path', Glob: 'path', Grep: 'path' };
 
 export interface GuardInput {
   cwd: string;
@@ -58,19 +58,17 @@ export function parseGuardInput(text: string): GuardInput {
   return { cwd: record.cwd, tool_name: record.tool_name, tool_input: toolInput as Record<string, unknown> };
 }
 
-function field(input: GuardInput, name: string, required: boolean): string | undefined {
-  const value = input.tool_input[name];
-  if (typeof value === 'string' && value !== '') return value;
-  if (value === undefined && !required) return undefined;
-  throw new CoordError(`tool_input.${name} is missing or not a string in this ${input.tool_name} call`);
+/** The environment for git in the agent's cwd: without the variables that point git elsewhere. */
+export function guardGitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  for (const name of LOCATING_ENV) delete clean[name];
+  return clean;
 }
 
 /** The repository holding `cwd`, its policy (the protected branch, as the server reads it) and the team. */
 export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promise<GuardRepo> {
   if (!existsSync(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
-  const clean = { ...env };
-  for (const name of LOCATING_ENV) delete clean[name];
-  const repo = new GitRepo(cwd, clean);
+  const repo = new GitRepo(cwd, guardGitEnv(env));
   try {
     const { locatePolicy } = await import('../policy/locate');
     const { resolveOnDisk } = await import('./guard-path');
@@ -102,7 +100,7 @@ export async function loadGuardRepo(cwd: string, env: NodeJS.ProcessEnv): Promis
       });
     }
     const round = branch ? roundOfBranch(branch, team.name) ?? undefined : undefined;
-    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team, round };
+    return { top: realpathSync(top), gitDirs: dirs.map(resolveOnDisk), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk), claudeDir: resolveOnDisk(claudeConfigDir(env)) };
   } finally {
     repo.close();
   }
@@ -117,40 +115,46 @@ function blockMessage(head: string, lines: string[]): string {
   return [head, ...lines.map((line) => `  ${line}`)].join('\n') + '\n';
 }
 
+/** Claude Code's own directory: CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.CLAUDE_CONFIG_DIR && isAbsolute(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : join(env.HOME || homedir(), '.claude');
+}
+
+/** Claude Code's own directory and the temp directories, real paths. */
+export function freeDirs(env: NodeJS.ProcessEnv, resolveOnDisk: (path: string) => string): string[] {
+  const dirs = [claudeConfigDir(env), tmpdir(), env.TMPDIR, '/tmp'].filter((dir): dir is string => Boolean(dir) && isAbsolute(dir as string));
+  return [...new Set(dirs.map(resolveOnDisk))];
+}
+
 async function judgeTool(input: GuardInput, env: NodeJS.ProcessEnv): Promise<Outcome> {
   const tool = input.tool_name;
   const { cwd } = input;
-  if (tool in WRITE_TOOLS || tool in READ_TOOLS) {
-    const write = tool in WRITE_TOOLS;
-    const raw = field(input, write ? WRITE_TOOLS[tool] : READ_TOOLS[tool], write || tool === 'Read') ?? cwd;
+  const { toolTargets } = await import('./guard-tools');
+  const targets = toolTargets(tool, input.tool_input);
+  if (targets.unjudgeable) throw new CoordError(targets.unjudgeable, { hint: 'run the call in this session\'s own environment (omit the machine)' });
+  const outcomes: Outcome[] = [];
+  if (targets.paths.length) {
     const repo = await loadGuardRepo(cwd, env);
     const paths = await import('./guard-path');
-    // Glob reaches what its pattern's literal directories name, below its path (default: cwd).
-    const pattern = tool === 'Glob' ? field(input, 'pattern', false) : undefined;
-    const target = paths.resolveOnDisk(resolve(cwd, raw, pattern ? literalPrefix(pattern) : ''));
-    const block = write ? paths.judgeWritePath(repo, target) : paths.judgeReadPath(repo, target, tool !== 'Read');
-    if (!block) return { code: 0 };
-    const verb = write ? `${tool} to` : `${tool} of`;
-    return { code: BLOCK, message: blockMessage(`coord-hooks guard: blocked ${verb} ${shown(block.path)}: ${paths.blockReasonText(repo, block)}`, paths.adviceLines(repo, block)) };
+    for (const target of targets.paths) {
+      const write = target.access === 'write';
+      const resolved = paths.resolveOnDisk(resolve(cwd, target.raw, target.below ?? ''));
+      const block = write ? paths.judgeWritePath(repo, resolved) : paths.judgeReadPath(repo, resolved, target.directory);
+      if (!block) continue;
+      const verb = write ? `${tool} to` : `${tool} of`;
+      const key = tool in KNOWN_TOOLS ? '' : ` (input "${target.key}", judged as a ${target.access})`;
+      return { code: BLOCK, message: blockMessage(`coord-hooks guard: blocked ${verb} ${shown(block.path)}${key}: ${paths.blockReasonText(repo, block)}`, paths.adviceLines(repo, block)) };
+    }
   }
-  if (tool === 'Bash') return judgeBash(field(input, 'command', true)!, cwd, env);
-  return { code: 0 };
+  for (const command of targets.commands) outcomes.push(await judgeCommand(command.command, command.shell, tool, cwd, env));
+  return outcomes.find((outcome) => outcome.code !== 0) ?? { code: 0 };
 }
 
-/** The directories of a glob pattern before its first wildcard: what it can reach. */
-export function literalPrefix(pattern: string): string {
-  const parts = pattern.split('/');
-  const literal = [];
-  for (const part of parts.slice(0, -1)) {
-    if (/[*?[{]/.test(part)) break;
-    literal.push(part);
-  }
-  return (pattern.startsWith('/') ? '/' : '') + literal.filter(Boolean).join('/');
-}
+/** Tools whose input the guard knows field by field (messages name no input key). */
+const KNOWN_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Read', 'Glob', 'Grep', 'LSP']);
 
-async function judgeBash(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
-  const { bashWrites } = await import('./guard-bash');
-  const verdict = bashWrites(command, cwd);
+async function judgeCommand(command: string, shell: 'sh' | 'powershell', tool: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Outcome> {
+  const verdict = shell === 'sh' ? (await import('./guard-bash')).bashWrites(command, cwd) : (await import('./guard-powershell')).powershellWrites(command, cwd);
   if (verdict.writes.length === 0 && !verdict.skipsHooks) return { code: 0 };
   const repo = await loadGuardRepo(cwd, env);
   const paths = await import('./guard-path');
@@ -169,7 +173,7 @@ async function judgeBash(command: string, cwd: string, env: NodeJS.ProcessEnv): 
   const advice = first ? paths.adviceLines(repo, first) : [`team ${repo.team.name} may write: ${repo.team.write.map((pattern) => pattern.text).join(', ')}`];
   return {
     code: BLOCK,
-    message: blockMessage('coord-hooks guard: advisory: this Bash command looks like it breaks the team\'s scope; the server gate catches what this misses', [...lines, ...advice,
+    message: blockMessage(`coord-hooks guard: advisory: this ${tool} command looks like it breaks the team's scope; the server gate catches what this misses`, [...lines, ...advice,
       'this reads the command text only: if it is wrong, rewrite the command so the paths are inside the scope']),
   };
 }
@@ -181,13 +185,25 @@ function failure(tool: string | undefined, error: unknown): Outcome {
   return { code: BLOCK, message: blockMessage(`coord-hooks guard: cannot check ${what}, so it is blocked (the guard fails closed):`, lines) };
 }
 
+/** Milliseconds from an environment variable: a positive number, at most `max`; else `fallback`. */
+export function clampedMs(value: string | undefined, fallback: number, max: number): number {
+  const requested = Number(value);
+  return Math.min(Number.isFinite(requested) && requested > 0 ? requested : fallback, max);
+}
+
+/**
+ * The guard's deadline: COORD_HOOKS_GUARD_TIMEOUT_MS (default 5 s) clamped below the `timeout`
+ * registered in the settings, so the guard always answers (exit 2) before Claude Code gives up on it.
+ * COORD_HOOKS_GUARD_TEST_DELAY_MS (tests only, clamped to a minute) stalls the check to prove it.
+ */
 export async function runClaudeGuard(_args: string[], io: CommandIO): Promise<number> {
-  const requested = Number(io.env.COORD_HOOKS_GUARD_TIMEOUT_MS);
-  const ms = Number.isFinite(requested) && requested > 0 ? requested : DEFAULT_TIMEOUT_MS;
+  const ms = clampedMs(io.env.COORD_HOOKS_GUARD_TIMEOUT_MS, GUARD_DEFAULT_DEADLINE_MS, GUARD_MAX_DEADLINE_MS);
+  const delay = clampedMs(io.env.COORD_HOOKS_GUARD_TEST_DELAY_MS, 0, 60000);
   let tool: string | undefined;
   const work = (async () => {
     const input = parseGuardInput(await readAll(io.stdin));
     tool = input.tool_name;
+    if (delay > 0) await new Promise((done) => setTimeout(done, delay));
     return judgeTool(input, io.env);
   })().catch((error: unknown) => failure(tool, error));
   const outcome = await withDeadline(work, ms, () => ({

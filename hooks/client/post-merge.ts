@@ -10,7 +10,7 @@
 import type { CommandIO } from '../../cli/command';
 import { errorMessage } from '../../core/errors';
 import { GitRepo } from '../../git/repo';
-import type { Team } from '../../policy/types';
+import type { Policy, Team } from '../../policy/types';
 import { cloneTeam, teamHints } from './clone';
 
 const POLICY_CANDIDATES = [':(glob)**/CLAUDE.md', '.coord/'];
@@ -58,6 +58,15 @@ function listFiles(paths: string[]): string {
   return paths.length > 5 ? `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more` : paths.join(', ');
 }
 
+/** Claude Code's settings follow the policy: when `install --claude` registered ours here, write them again for it. */
+async function regenerateClaudeSettings(io: CommandIO, policy: Policy, team: Team): Promise<void> {
+  const settings = await import('../claude-settings');
+  const installed = await settings.installedClaudeSettings(io.cwd);
+  if (!installed.installed) return;
+  const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements: installed.waitForAnnouncements });
+  if (summary.action !== 'unchanged') io.err(`coord-hooks: Claude Code settings rewritten for the new policy (${summary.settingsPath})\n`);
+}
+
 export async function runPostMerge(_args: string[], io: CommandIO): Promise<number> {
   const repo = new GitRepo(io.cwd, io.env);
   try {
@@ -81,6 +90,7 @@ export async function runPostMerge(_args: string[], io: CommandIO): Promise<numb
     io.err(team
       ? `${head}; your scope is now: ${describeScope(team)}; policy from ${located.source}\n`
       : `${head}; no team in this clone: \`coord-hooks explain PATH\` shows who may write what (policy from ${located.source})\n`);
+    if (team) await regenerateClaudeSettings(io, located.policy, team);
     return 0;
   } catch (error) {
     io.err(`coord-hooks: post-merge: ${errorMessage(error).split('\n')[0]} (ignored; the merge is done)\n`);

@@ -216,7 +216,7 @@ describe('notifications', () => {
 });
 
 describe('install --claude / uninstall --claude through the CLI', () => {
-  test('writes the guard for the team, keeps foreign settings, and removes only ours', async () => {
+  test('writes the guard for the team into settings.local.json, keeps foreign settings, and removes only ours', async () => {
     const { runCommand } = await import('../../fixtures/cli');
     const { makeSetup } = await import('../../fixtures/server');
     const { readFileSync, writeFileSync, mkdirSync } = await import('fs');
@@ -224,18 +224,19 @@ describe('install --claude / uninstall --claude through the CLI', () => {
     const setup = await makeSetup();
     const clone = setup.clone('claude');
     mkdirSync(join(clone.dir, '.claude'));
-    writeFileSync(join(clone.dir, '.claude', 'settings.json'), JSON.stringify({ model: 'x', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'true' }] }] } }));
+    const local = join(clone.dir, '.claude', 'settings.local.json');
+    writeFileSync(local, JSON.stringify({ model: 'x', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'true' }] }] } }));
     const installed = await runCommand(['install', '--claude', '--team', 'fw'], { cwd: clone.dir, env: setup.env });
     expect(installed.stderr).toBe('');
-    expect(installed.stdout).toContain('Claude Code guard:');
-    const settings = JSON.parse(readFileSync(join(clone.dir, '.claude', 'settings.json'), 'utf8'));
+    expect(installed.stdout).toContain(`Claude Code: ${local} updated`);
+    const settings = JSON.parse(readFileSync(local, 'utf8'));
     expect(settings.model).toBe('x');
     expect(settings.hooks.Stop).toHaveLength(1);
     expect(JSON.stringify(settings.hooks.PreToolUse)).toContain('hook claude-guard');
     expect(clone.git(['config', 'coord-hooks.team'])).toBe('fw');
     const removed = await runCommand(['uninstall', '--claude'], { cwd: clone.dir, env: setup.env });
     expect(removed.stdout).toContain('removed from');
-    const after = JSON.parse(readFileSync(join(clone.dir, '.claude', 'settings.json'), 'utf8'));
+    const after = JSON.parse(readFileSync(local, 'utf8'));
     expect(after).toEqual({ model: 'x', hooks: { Stop: [{ hooks: [{ type: 'command', command: 'true' }] }] } });
   });
 });

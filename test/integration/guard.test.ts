@@ -3,6 +3,7 @@
  * the tool call as JSON on stdin, in real clones. Exit 2 blocks (reason on stderr); 0 allows silently.
  */
 import { mkdirSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { guardTool, preToolUse, runGuard } from '../../fixtures/client-hooks';
 import { STANDARD_POLICY } from '../../fixtures/policies';
@@ -53,7 +54,7 @@ describe('writes', () => {
 
   test('`..` is normalised before judging: fw/../pm/x is pm/x', async () => {
     await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/../pm/x'), content: '' }, 'blocked Write to pm/x');
-    await expectBlocked(fw, 'Write', { file_path: 'fw/../../pm/x' }, 'outside the repository');
+    await expectBlocked(fw, 'Write', { file_path: 'fw/../../ops/x' }, 'inside another git repository');
   });
 
   test('a write through a symlinked directory in scope that points outside it is blocked', async () => {
@@ -67,14 +68,27 @@ describe('writes', () => {
     await expectBlocked(fw, 'Edit', { file_path: join(fw.dir, 'fw/CLAUDE.md') }, 'policy file', 'REPLY.md');
     await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/sub/CLAUDE.md') }, 'policy file');
     await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.coord/allowed_signers') }, 'policy file');
-    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.claude/settings.json') }, 'blocked Write to .claude/settings.json', 'configure the agent');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.claude/settings.json') }, 'blocked Write to .claude/settings.json', 'configures the agent');
     await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.git/hooks/pre-commit') }, 'git directory');
     await expectBlocked(fw, 'Write', { file_path: join(fw.dir, '.git/config') }, 'git directory');
   });
 
-  test('a path outside the repository is blocked for writes', async () => {
-    await expectBlocked(fw, 'Write', { file_path: join(setup.root, 'elsewhere.txt') }, 'outside the repository');
-    await expectBlocked(fw, 'Write', { file_path: '/tmp/coord-hooks-guard-test.txt' }, 'outside the repository');
+  test('a path outside the repository is blocked for writes; inside another clone too', async () => {
+    await expectBlocked(fw, 'Write', { file_path: '/opt/coord-hooks-guard-test.txt' }, 'outside the repository');
+    await expectBlocked(fw, 'Write', { file_path: join(ops.dir, 'pm', 'x.md') }, 'inside another git repository');
+    await expectBlocked(fw, 'Edit', { file_path: join(setup.server.dir, 'hooks', 'pre-receive') }, 'inside another git repository');
+  });
+
+  test('Claude Code\'s own files (~/.claude: plans, memory) and the temp directory are not the repository\'s business', async () => {
+    await expectAllowed(fw, 'Write', { file_path: join(fw.env.HOME!, '.claude', 'plans', 'plan.md'), content: 'x' });
+    await expectAllowed(fw, 'Edit', { file_path: join(fw.env.HOME!, '.claude', 'projects', 'p', 'memory', 'MEMORY.md') });
+    await expectAllowed(fw, 'Write', { file_path: join(tmpdir(), 'coord-hooks-scratch', 'notes.txt') });
+    await expectAllowed(fw, 'Write', { file_path: join(setup.root, 'scratch.txt') });
+    await expectBlocked(fw, 'Write', { file_path: join(fw.env.HOME!, '.claude', 'settings.json'), content: '{"disableAllHooks": true}' }, 'configures the agent and this guard');
+    await expectBlocked(fw, 'Write', { file_path: join(fw.env.HOME!, '.claude', 'plugins', 'p', 'hooks.json') }, 'configures the agent');
+    await expectBlocked(fw, 'Bash', { command: `echo '{}' > ${join(fw.env.HOME!, '.claude', 'settings.local.json')}` }, 'configures the agent');
+    const custom = await runGuard(fw.dir, preToolUse(fw.dir, 'Write', { file_path: '/opt/claude-config/plans/x.md' }), { ...fw.env, CLAUDE_CONFIG_DIR: '/opt/claude-config' });
+    expect(custom.code).toBe(0);
   });
 
   test('NotebookEdit is judged by notebook_path, both ways', async () => {
@@ -100,9 +114,35 @@ describe('writes', () => {
     await expectBlocked(fw, 'Write', { file_path: 'rounds/1/fw/REPLY.md', content: 'x' }, /outside team fw's write scope/); // fw is on main
   });
 
-  test('tools the guard does not judge are allowed', async () => {
+  test('tools without path-like input are allowed', async () => {
     await expectAllowed(fw, 'WebFetch', { url: 'https://example.invalid' });
-    await expectAllowed(fw, 'TodoWrite', { todos: [] });
+    await expectAllowed(fw, 'TodoWrite', { todos: [{ content: 'write pm/x', status: 'pending' }] });
+    await expectAllowed(fw, 'mcp__github__create_issue', { title: 'x', body: 'pm/ is wrong', repo: 'o/r' });
+  });
+});
+
+describe('MCP tools and other tools with path-like input', () => {
+  test('a writing MCP tool is judged by every path-like key, nested ones too', async () => {
+    await expectBlocked(fw, 'mcp__filesystem__write_file', { path: join(fw.dir, 'pm/x.md'), content: 'x' },
+      'blocked mcp__filesystem__write_file to pm/x.md (input "path", judged as a write)', 'it belongs to team pm');
+    await expectBlocked(fw, 'mcp__fs__move_file', { source: join(fw.dir, 'fw/a'), destination: 'qa/a' }, 'blocked mcp__fs__move_file to qa/a (input "destination"');
+    await expectBlocked(fw, 'mcp__fs__move_file', { source: join(fw.dir, 'pm/README.md'), destination: 'fw/a' }, 'to pm/README.md (input "source"');
+    await expectBlocked(fw, 'mcp__fs__edit', { edits: [{ filePath: 'fw/ok.txt' }, { filePath: 'fw/CLAUDE.md' }] }, 'input "edits[1].filePath"', 'policy file');
+    await expectBlocked(fw, 'mcp__fs__write_many', { paths: ['fw/a', `file://${fw.dir}/pm/b`] }, 'blocked mcp__fs__write_many to pm/b (input "paths[1]"');
+    await expectBlocked(fw, 'mcp__fs__write_file', { filename: '/opt/x' }, 'outside the repository');
+    await expectAllowed(fw, 'mcp__filesystem__write_file', { path: join(fw.dir, 'fw/x.md'), content: 'x' });
+    await expectAllowed(fw, 'mcp__fs__create_directory', { path: 'experiments/x/sub', url: 'https://example.invalid/pm/x' });
+  });
+
+  test('an MCP tool named for reading is judged as a read: free with read scope "*", checked with a narrow one', async () => {
+    await expectAllowed(fw, 'mcp__filesystem__read_file', { path: join(fw.dir, 'pm/README.md') });
+    await expectAllowed(fw, 'mcp__fs__list_directory', { path: '/etc' });
+    await expectBlocked(ops, 'mcp__filesystem__read_file', { path: 'pm/README.md' }, 'blocked mcp__filesystem__read_file of pm/README.md (input "path", judged as a read)');
+    await expectAllowed(ops, 'mcp__filesystem__get_file_info', { path: 'shared/config.txt' });
+  });
+
+  test('a call that names an attached machine cannot be judged here: blocked', async () => {
+    await expectBlocked(fw, 'Write', { file_path: join(fw.dir, 'fw/x'), content: 'x', _host: 'buildbox' }, 'attached machine "buildbox"', 'cannot check this Write call');
   });
 });
 
@@ -116,12 +156,21 @@ describe('reads', () => {
   test('with a narrow read scope, reads outside it are blocked; inside, and policy files, allowed', async () => {
     await expectBlocked(ops, 'Read', { file_path: join(ops.dir, 'pm/README.md') }, 'blocked Read of pm/README.md', "outside team ops's read scope", 'team ops may read: ops/, shared/');
     await expectBlocked(ops, 'Read', { file_path: '/etc/hostname' }, 'outside the repository');
+    await expectBlocked(ops, 'Read', { file_path: join(setup.root, 'fw', 'pm', 'README.md') }, 'inside another git repository');
     await expectBlocked(ops, 'Grep', { pattern: 'x' }, 'blocked Grep of');
     await expectBlocked(ops, 'Glob', { pattern: 'pm/**/*.md' }, 'blocked Glob of pm');
     await expectAllowed(ops, 'Read', { file_path: join(ops.dir, 'shared/config.txt') });
     await expectAllowed(ops, 'Glob', { pattern: '**/*.txt', path: join(ops.dir, 'shared') });
     await expectAllowed(ops, 'Grep', { pattern: 'x', path: 'ops' });
     await expectAllowed(ops, 'Read', { file_path: join(ops.dir, 'CLAUDE.md') });
+    await expectAllowed(ops, 'Read', { file_path: join(ops.env.HOME!, '.claude', 'plans', 'plan.md') });
+  });
+
+  test('LSP is a read of its filePath', async () => {
+    await expectBlocked(ops, 'LSP', { operation: 'hover', filePath: join(ops.dir, 'pm/main.ts'), line: 1, character: 1 }, 'blocked LSP of pm/main.ts');
+    await expectAllowed(ops, 'LSP', { operation: 'documentSymbol', filePath: join(ops.dir, 'ops/main.ts'), line: 1, character: 1 });
+    await expectAllowed(ops, 'LSP', { operation: 'workspaceSymbol', query: 'x' });
+    await expectAllowed(fw, 'LSP', { operation: 'hover', filePath: join(fw.dir, 'pm/main.ts'), line: 1, character: 1 });
   });
 });
 
@@ -146,6 +195,24 @@ describe('Bash (advisory)', () => {
     await expectAllowed(fw, 'Bash', { command: "echo '> pm/a' && sed 's/a/b/' pm/README.md > /tmp/coord-hooks-scratch" });
     await expectAllowed(fw, 'Bash', { command: 'cp pm/README.md fw/ && echo "$X" > "$OUT"' });
     await expectAllowed(fw, 'Bash', { command: 'mkdir -p fw && rm -rf fw/tmp/ experiments/x && cp -r pm/README.md qa/README.md fw' });
+  });
+
+  test('Monitor commands are looked at like Bash; a WebSocket monitor is allowed', async () => {
+    await expectBlocked(fw, 'Monitor', { description: 'log', timeout_ms: 1000, command: 'tail -f fw/log | tee pm/copy.log' }, 'this Monitor command', 'writes pm/copy.log (tee)');
+    await expectAllowed(fw, 'Monitor', { description: 'log', timeout_ms: 1000, command: 'tail -f fw/log' });
+    await expectAllowed(fw, 'Monitor', { description: 'ws', timeout_ms: 1000, ws: { url: 'ws://127.0.0.1:1' } });
+  });
+
+  test('PowerShell: redirections and the cmdlets that write, with their aliases', async () => {
+    await expectBlocked(fw, 'PowerShell', { command: 'Set-Content -Path pm\\notes.md -Value x' }, 'this PowerShell command', 'writes pm/notes.md (Set-Content)');
+    await expectBlocked(fw, 'PowerShell', { command: 'Get-Date > qa/date.txt' }, 'writes qa/date.txt (`>` redirection)');
+    await expectBlocked(fw, 'PowerShell', { command: "Copy-Item fw/a.txt -Destination 'pm/b.txt'" }, 'writes pm/b.txt (Copy-Item)');
+    await expectBlocked(fw, 'PowerShell', { command: 'Set-Location pm; ni new.txt' }, 'writes pm/new.txt (New-Item)');
+    await expectBlocked(fw, 'PowerShell', { command: 'Remove-Item -Recurse -Force qa' }, 'writes qa (Remove-Item)');
+    await expectBlocked(fw, 'PowerShell', { command: '"x" | Out-File fw/CLAUDE.md' }, 'policy file');
+    await expectBlocked(fw, 'PowerShell', { command: "$env:COORD_HOOKS = '0'; git push" }, '$env:COORD_HOOKS = 0');
+    await expectAllowed(fw, 'PowerShell', { command: 'Get-ChildItem pm; Get-Content pm/README.md | Out-File fw/copy.md' });
+    await expectAllowed(fw, 'PowerShell', { command: 'Set-Content -Path "$env:TEMP/x" -Value 1; Add-Content fw/log.txt x' });
   });
 
   test('skipping the client hooks is flagged', async () => {
@@ -196,6 +263,15 @@ describe('fails closed', () => {
     const result = await runGuard(fw.dir, preToolUse(fw.dir, 'Write', { file_path: 'fw/x' }), { ...fw.env, COORD_HOOKS_GUARD_TIMEOUT_MS: '1' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('took longer than 0.001 s');
+  });
+
+  test('a stalled check blocks at the deadline, and the environment cannot stretch it past 6 s', async () => {
+    const started = Date.now();
+    const result = await runGuard(fw.dir, preToolUse(fw.dir, 'Write', { file_path: 'fw/x' }),
+      { ...fw.env, COORD_HOOKS_GUARD_TIMEOUT_MS: '3600000', COORD_HOOKS_GUARD_TEST_DELAY_MS: '3600000' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('took longer than 6 s, so this Write call is blocked');
+    expect(Date.now() - started).toBeLessThan(10000);
   });
 
   test('a broken policy on the protected branch is blocked with the problems', async () => {
