@@ -6,15 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from 'util';
 import { CoordError, EXIT_USAGE } from '../core/errors';
 
-export interface CommandIO {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdin: NodeJS.ReadableStream;
-  out: (text: string) => void;
-  err: (text: string) => void;
-  /** Whether stdout is a terminal (progress displays, colour). */
-  isTTY: boolean;
-}
+export type { CommandIO } from '../core/io';
+import type { CommandIO } from '../core/io';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
 

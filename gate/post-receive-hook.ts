@@ -1,5 +1,5 @@
 /** The server's post-receive: logs accepted pushes. It cannot block; it must not fail loudly either. */
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 import { errorMessage } from '../core/errors';
 import { readAll } from '../core/stream';
 import { GitRepo } from '../git/repo';

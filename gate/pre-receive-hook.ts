@@ -5,7 +5,7 @@
 import { join } from 'path';
 import { CoordError, errorMessage } from '../core/errors';
 import { readAll } from '../core/stream';
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 import { GitRepo } from '../git/repo';
 import { appendAudit } from '../core/audit';
 import { formatViolations, shownCommits } from './messages';

@@ -13,7 +13,7 @@
  * so the session carries on with it instead of stopping. Each announcement is handed once (remembered in
  * the git directory), so `stop_hook_active` loops end; on any error the session may stop (exit 0).
  */
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 import { errorMessage } from '../core/errors';
 import { readAll } from '../core/stream';
 import { GitRepo } from '../git/repo';

@@ -39,6 +39,16 @@ export const LOCAL_SETTINGS = join('.claude', 'settings.local.json');
 export const SHARED_SETTINGS = join('.claude', 'settings.json');
 export const EXCLUDE_LINE = '/.claude/settings.local.json';
 
+/**
+ * Names Claude Code's Linux sandbox masks in the working directory whether or not they exist (a
+ * /dev/null bound over each, as listed in the 2.1.332 binary): inside a sandboxed command they show up
+ * as device files, and `git add -A` there fails ("can only add regular files"). Ignored at the top
+ * level of the clone; a tracked file of that name is not affected, and `git add -f` still adds one.
+ */
+export const SANDBOX_MASKED_FILES = ['.gitconfig', '.gitmodules', '.bashrc', '.bash_profile', '.zshrc', '.zprofile', '.profile', '.ripgreprc', '.mcp.json',
+  // and directories (`.claude` is masked too, but it holds the settings and exists already)
+  '.vscode', '.idea', '.husky', '.cargo', '.devcontainer', '.yarn', '.mvn', '.config'];
+
 /** What G's `claudeSandboxSettings(...)` returns (its `sandbox` and `permissions` keys), merged into settings.local.json. */
 export interface ClaudeSandboxBlock {
   sandbox?: Record<string, unknown>;
@@ -72,6 +82,8 @@ export interface ClaudeInstallSummary {
   /** Local: the shared settings.json also registers ours (how they combine is said in the summary). */
   sharedAlso?: boolean;
   sandbox?: 'written' | 'none';
+  /** What the sandbox cannot enforce here, and whether it can start at all. */
+  sandboxNotes?: string[];
 }
 
 export interface ClaudeRemoval {
@@ -126,11 +138,16 @@ export function ourEntries(flavour: CommandFlavour, options: { readScopeNarrow: 
 }
 
 /** Adds `/.claude/settings.local.json` to info/exclude (the common git directory's: worktrees share it). */
-export function ensureExcluded(excludeFile: string): 'added' | 'present' {
+export function ensureExcluded(excludeFile: string, sandboxed = false): 'added' | 'present' {
   const text = existsSync(excludeFile) ? readFileSync(excludeFile, 'utf8') : '';
-  if (text.split('\n').some((line) => line.trim() === EXCLUDE_LINE)) return 'present';
+  const lines = new Set(text.split('\n').map((line) => line.trim()));
+  const blocks: string[] = [];
+  if (!lines.has(EXCLUDE_LINE)) blocks.push(`# coord-hooks: Claude Code's per-clone settings, never committed\n${EXCLUDE_LINE}\n`);
+  const masks = SANDBOX_MASKED_FILES.map((name) => `/${name}`).filter((line) => !lines.has(line));
+  if (sandboxed && masks.length) blocks.push(`# coord-hooks: names Claude Code's sandbox masks with /dev/null in the working directory (git add -A would fail on them)\n${masks.join('\n')}\n`);
+  if (blocks.length === 0) return 'present';
   mkdirSync(dirname(excludeFile), { recursive: true });
-  appendFileSync(excludeFile, `${text === '' || text.endsWith('\n') ? '' : '\n'}# coord-hooks: Claude Code's per-clone settings, never committed\n${EXCLUDE_LINE}\n`);
+  appendFileSync(excludeFile, `${text === '' || text.endsWith('\n') ? '' : '\n'}${blocks.join('')}`);
   return 'added';
 }
 
@@ -243,7 +260,7 @@ export async function installClaudeSettings(cwd: string, options: ClaudeInstallO
   else delete owned[where.local];
   writeOwned(where.commonDir, owned);
 
-  const excluded = ensureExcluded(where.exclude);
+  const excluded = ensureExcluded(where.exclude, Boolean(options.sandbox?.sandbox));
   const summary: ClaudeInstallSummary = {
     settingsPath: where.local, action: 'unchanged', flavour: 'local', registered: describe(entries), team: options.team, excluded, migrated,
     sharedAlso: sharedOurs.has('PreToolUse'), sandbox: options.sandbox ? 'written' : 'none',
@@ -299,15 +316,36 @@ export async function uninstallClaudeSettings(cwd: string, options: { shared?: b
  * module exports `claudeSandboxSettings(policy, team, repoTop, gitDirs)`; until it is wired here, no
  * block (null): the guard and the git hooks are the layers.
  */
-export async function sandboxBlockFor(_policy: Policy, _team: Team, _cwd: string): Promise<ClaudeSandboxBlock | null> {
-  return null;
+export async function sandboxBlockFor(policy: Policy, team: Team, cwd: string): Promise<{ block: ClaudeSandboxBlock; notes: string[] }> {
+  const [{ cloneDirs }, { claudeSandboxSettingsFor, withLocalRemotes }, { localRemoteGitDirs }] = await Promise.all([
+    import('../sandbox/locate'), import('../sandbox/claude-settings'), import('../sandbox/remotes')]);
+  const repo = new GitRepo(cwd);
+  try {
+    const { top, gitDirs } = await cloneDirs(repo);
+    const { settings, notes } = claudeSandboxSettingsFor(policy, team, top, gitDirs);
+    // A remote that is a path on this machine is written by the pushing git itself.
+    return { block: withLocalRemotes(settings, await localRemoteGitDirs(repo, top)), notes: [...sandboxAvailability(), ...notes] };
+  } finally {
+    repo.close();
+  }
+}
+
+/** Where Claude Code's sandbox cannot start: with failIfUnavailable, every Bash call then fails (closed). */
+function sandboxAvailability(): string[] {
+  if (process.platform === 'darwin') return [];
+  if (process.platform !== 'linux') {
+    return [`Claude Code has no sandbox on ${process.platform}: with sandbox.failIfUnavailable every Bash command fails; run Claude Code in WSL2 or a Linux container`];
+  }
+  const found = (process.env.PATH ?? '').split(':').some((dir) => dir && ['bwrap', 'socat'].every((tool) => existsSync(join(dir, tool))));
+  return found ? [] : ['bubblewrap and socat are not both on PATH: Claude Code cannot start its sandbox, and with sandbox.failIfUnavailable every Bash command fails until they are installed (apt-get install bubblewrap socat)'];
 }
 
 /** `install --claude` for a team (also what post-merge re-runs when the policy changed). */
 export async function installClaudeForTeam(cwd: string, policy: Policy, team: Team, options: { waitForAnnouncements?: boolean } = {}): Promise<ClaudeInstallSummary> {
   const { readsEverything } = await import('./guard-path');
-  const sandbox = await sandboxBlockFor(policy, team, cwd);
-  return installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox });
+  const { block, notes } = await sandboxBlockFor(policy, team, cwd);
+  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block });
+  return { ...summary, sandboxNotes: notes };
 }
 
 /** Whether the clone's settings.local.json registers ours, and with the Stop hook (post-merge regenerates from this). */
@@ -328,6 +366,8 @@ export function formatClaudeSummary(summary: ClaudeInstallSummary): string {
   if (summary.excluded === 'added') lines.push(`  added ${EXCLUDE_LINE} to .git/info/exclude (git add -A never stages it)`);
   if (summary.migrated) lines.push(`  ${summary.migrated}`);
   if (summary.sharedAlso) lines.push('  .claude/settings.json registers the shared guard too: Claude Code runs both, either one blocks; SessionStart comes from the shared file');
+  if (summary.sandbox === 'written') lines.push('  sandbox: programs run from Bash may write only the team\'s scope (and what git needs); see docs/sandbox.md');
+  for (const note of summary.sandboxNotes ?? []) lines.push(`  note: ${note}`);
   return lines.join('\n') + '\n';
 }
 

@@ -14,7 +14,7 @@
 import { existsSync, realpathSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { isAbsolute, join, resolve } from 'path';
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { readAll } from '../core/stream';

@@ -1,7 +1,7 @@
 /** The `watch` loop: poll, fetch what moved, show new messages, run --exec once per message commit. */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 import { runProcess } from '../core/process';
 import type { GitRepo } from '../git/repo';
 import { foreignEnv } from '../git/run';

@@ -9,6 +9,7 @@
  * - globs in allowWrite/denyWrite are skipped on Linux, so only plain paths are written;
  * - `Edit(//abs/dir/**)` denies Claude's Edit/Write/MultiEdit/NotebookEdit tools below dir.
  */
+import { join } from 'path';
 import type { Policy, Team } from '../policy/types';
 import { writePlan, type GitDirs, type SandboxPlan } from './plan';
 
@@ -50,6 +51,18 @@ export function claudeSandboxSettings(plan: SandboxPlan): ClaudeSandboxSettings 
     },
     notes,
   };
+}
+
+/**
+ * The settings with local-path remotes writable (a push to `/srv/project.git` writes its objects and
+ * refs), their hooks and config still not: the same rule as `coord-hooks sandbox` (sandbox/layout.ts).
+ */
+export function withLocalRemotes(settings: ClaudeSandboxSettings['settings'], remoteGitDirs: string[]): ClaudeSandboxSettings['settings'] {
+  if (remoteGitDirs.length === 0) return settings;
+  const filesystem = (settings.sandbox.filesystem ?? {}) as { allowWrite?: string[]; denyWrite?: string[] };
+  const allowWrite = unique([...(filesystem.allowWrite ?? []), ...remoteGitDirs.map(claudePath)]);
+  const denyWrite = unique([...(filesystem.denyWrite ?? []), ...remoteGitDirs.flatMap((dir) => ['hooks', 'config'].map((name) => claudePath(join(dir, name))))]);
+  return { ...settings, sandbox: { ...settings.sandbox, filesystem: { ...filesystem, allowWrite, denyWrite } } };
 }
 
 /** The same, straight from the policy: `claudeSandboxSettings(writePlan(policy, team, top, gitDirs))`. */

@@ -7,7 +7,7 @@
  * Cheap first: one diff-tree limited to CLAUDE.md files and .coord/ decides; the policy is loaded only
  * when one of them changed. (A signers file configured outside .coord/ is not noticed on its own.)
  */
-import type { CommandIO } from '../../cli/command';
+import type { CommandIO } from '../../core/io';
 import { errorMessage } from '../../core/errors';
 import { GitRepo } from '../../git/repo';
 import type { Policy, Team } from '../../policy/types';

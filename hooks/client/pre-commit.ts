@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import type { CommandIO } from '../../cli/command';
+import type { CommandIO } from '../../core/io';
 import { GitRepo } from '../../git/repo';
 import { splitZ } from '../../git/run';
 import type { Write } from '../../gate/scope';

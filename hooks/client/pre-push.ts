@@ -7,7 +7,7 @@
  * (gate/range.ts judgeRange, as `coord-hooks check` does). Refs only the architect may update get a
  * warning, and refuse the push in a team clone.
  */
-import type { CommandIO } from '../../cli/command';
+import type { CommandIO } from '../../core/io';
 import { GitRepo, ZERO_OID } from '../../git/repo';
 import type { RangeSpec } from '../../gate/range';
 import type { RefKind } from '../../gate/refs';

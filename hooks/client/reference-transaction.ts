@@ -9,7 +9,7 @@
  *   refs/heads/<team>/round-<N>              created  →  (same)
  * In a clone with coord-hooks.team set, announcement branches of other teams are not mentioned.
  */
-import type { CommandIO } from '../../cli/command';
+import type { CommandIO } from '../../core/io';
 import { errorMessage } from '../../core/errors';
 import { readAll } from '../../core/stream';
 import { parseDoneTagRef, parseRoundBranch } from '../../policy/round-names';
