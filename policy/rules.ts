@@ -251,7 +251,14 @@ const COORD_RULES: Record<(typeof COORD_KEYS)[number], CoordRule> = {
       if (problem) fm.error(item.pos, `coord.extra-refs entry "${item.text}" ${problem}`, 'name a namespace outside refs/heads/, refs/tags/ and refs/replace/, e.g. "refs/notes/".');
       return !problem;
     });
-    coord.extraRefs = readPatterns(fm, good, 'coord.extra-refs').map((pattern) => pattern.text);
+    const patterns = readPatterns(fm, good, 'coord.extra-refs');
+    if (patterns.length > 0 && patterns.every((pattern) => pattern.spec.exclude)) {
+      // git's rule: a list of only excludes starts from everything, i.e. every namespace under refs/.
+      fm.error(entry.keyPos, 'coord.extra-refs has only exclude patterns, which would allow every namespace under refs/ but the excluded ones',
+        'name the namespaces to allow, e.g. ["refs/notes/"]; excludes may only narrow them.');
+      return;
+    }
+    coord.extraRefs = patterns.map((pattern) => pattern.text);
   },
   'delete-branch'(fm, entry, coord) {
     coord.deleteBranch = oneOf(fm, entry, ['team', 'architect'] as const) ?? coord.deleteBranch;

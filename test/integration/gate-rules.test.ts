@@ -158,8 +158,10 @@ test('a tag named like a protected branch that does not exist yet (protected: [m
   expectRejected(setup, setup.architect, ['refs/tags/release'], 'a tag named like the protected branch release');
 });
 
-test('refs/replace/ stays refused when coord.extra-refs covers every other namespace (an exclude-only pattern)', async () => {
-  const setup = await makeSetup({ policy: policyWith(['extra-refs: [":(exclude)refs/private/"]']) });
+// No valid coord.extra-refs can name refs/replace/ (policy/rules.ts refuses it, and exclude-only lists);
+// the gate's own replace-ref rule is the second layer, and its message says so.
+test('refs/replace/ stays refused, with its own reason, when coord.extra-refs allows another namespace', async () => {
+  const setup = await makeSetup({ policy: policyWith(['extra-refs: ["refs/custom/"]']) });
   const fw = setup.clone('fw');
   fw.commit('fw work', { 'fw/x.txt': 'x\n' });
   expectAccepted(setup, fw, ['HEAD:refs/custom/x'], { 'refs/custom/x': fw.head() });

@@ -190,6 +190,8 @@ describe('buildPolicy: every problem names file, line and column', () => {
     }
     expect(text).not.toContain('entry "refs/notes/"');
     expect(text).toMatch(/CLAUDE\.md:3:16: coord\.extra-refs entry "refs\/replace\/" covers refs\/replace\//);
+    expect(report({ 'CLAUDE.md': fm('coord:\n  extra-refs: [":(exclude)refs/private/"]\n') })).toContain('coord.extra-refs has only exclude patterns');
+    expect(build({ 'CLAUDE.md': fm('coord:\n  extra-refs: ["refs/notes/", ":(exclude)refs/notes/private/"]\n') }).problems).toEqual([]);
   });
 
   it('bad team names, explicit or taken from the directory, and the reserved name', () => {
