@@ -1,6 +1,7 @@
 import { homedir } from 'os';
-import { resolve } from 'path';
+import { dirname, resolve } from 'path';
 import { usageError } from '../core/errors';
+import { packageInfo } from '../core/package-info';
 import { GitRepo } from '../git/repo';
 import { bwrapArgs, BWRAP, checkBwrap, runBwrap, shellQuote } from '../sandbox/bwrap';
 import { makeLayout } from '../sandbox/layout';
@@ -36,9 +37,11 @@ protected branch, as the server does. See docs/sandbox.md.`,
       const { plan } = await planForClone(repo, values.team);
       const remoteGitDirs = (await localRemoteGitDirs(repo, plan.top));
       const home = io.env.HOME ?? homedir();
-      // A program named by its path stays visible when it lies under /tmp (the sandbox's /tmp is private).
+      // A program named by its path stays visible when it lies under /tmp (the sandbox's /tmp is private),
+      // and so do coord-hooks itself and node: the clone's git hooks run them inside the sandbox.
       const program = positionals[0]?.includes('/') ? [resolve(io.cwd, positionals[0])] : [];
-      const layout = makeLayout(plan, { home, remoteGitDirs, extraWritable: values['allow-write'], extraReadOnly: program, dryRun: values.print });
+      const ourselves = [packageInfo().root, dirname(process.execPath)];
+      const layout = makeLayout(plan, { home, remoteGitDirs, extraWritable: values['allow-write'], extraReadOnly: [...program, ...ourselves], dryRun: values.print });
       notes = [
         ...layout.notes,
         ...plan.inexpressible.map((entry) => `"${entry.pattern}" ${entry.why}`),
