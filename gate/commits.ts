@@ -5,7 +5,7 @@
 import { EMPTY_TREE, type GitRepo } from '../git/repo';
 import { loadSigners, type Signers } from '../trust/signers';
 import { objectSignedBy } from '../trust/verify';
-import { linkReaders } from './links';
+import type { LinkReaders } from './links';
 import { judgeWrite, judgeWriteFast, type Actor, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {
@@ -18,7 +18,10 @@ export interface CommitVerdicts {
 
 export function judgeContext(repo: GitRepo, policy: JudgeContext['policy'], byArchitect: JudgeContext['byArchitect'] = async () => false): JudgeContext {
   // The cat-file process starts only when a blob is needed (a CLAUDE.md, a symlink): most commits need none.
-  return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect, links: linkReaders(repo) };
+  // Symlink resolution is loaded only when a symlink is judged: pre-commit and most pushes have none.
+  let links: Promise<LinkReaders> | null = null;
+  const lazyLinks = () => (links ??= import('./links').then((module) => module.linkReaders(repo)));
+  return { policy, readBlob: (oid) => repo.objects().readBlobText(oid), byArchitect, links: lazyLinks };
 }
 
 /**

@@ -8,7 +8,7 @@ import { hasFrontMatter } from '../policy/front-matter-block';
 import { announcementPath, replyPath } from '../policy/round-names';
 import { matchPathspecs } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
-import { linkEscapes, linksOfScopeEscaping, type LinkReaders } from './links';
+import type { LinkReaders } from './links';
 
 /** Who a write is judged for. `round` is set when the team's ref is its round branch `<team>/round-N`. */
 export type Actor = { kind: 'team'; team: Team; round?: number } | { kind: 'architect'; name: string };
@@ -69,8 +69,8 @@ export interface JudgeContext {
   readBlob: (oid: string) => Promise<string | null>;
   /** Whether a commit provably comes from the architect (signature, or host identity in pusher mode). */
   byArchitect: (commit: string) => Promise<boolean>;
-  /** Tree readers for resolving symlinks through a commit's tree (absent: lexical resolution, for staged writes). */
-  links?: LinkReaders;
+  /** Tree readers for resolving symlinks through a commit's tree, loaded on first use (absent: lexical resolution, for staged writes). */
+  links?: () => Promise<LinkReaders>;
 }
 
 const REGULAR = /^100(644|755)$/;
@@ -132,8 +132,9 @@ async function symlinkVerdict(context: JudgeContext, team: Team, write: Write): 
     return resolved === null || resolved === '' || !inWriteScope(team, resolved) ? { ...base, path: write.path, detail: target } : null;
   }
   const inScope = (path: string) => inWriteScope(team, path);
-  const reason = await linkEscapes(context.links, inScope, write.root, write.path, (await context.links.readLink(write.oid)) ?? '');
+  const [readers, { linkEscapes, linksOfScopeEscaping }] = await Promise.all([context.links(), import('./links')]);
+  const reason = await linkEscapes(readers, inScope, write.root, write.path, (await readers.readLink(write.oid)) ?? '');
   if (reason) return { ...base, path: write.path, detail: target, because: reason };
-  const other = await linksOfScopeEscaping(context.links, team, inScope, write.root);
+  const other = await linksOfScopeEscaping(readers, team, inScope, write.root);
   return other ? { ...base, path: other.path, detail: other.target, because: `${other.reason}, once ${write.path} is a link` } : null;
 }
