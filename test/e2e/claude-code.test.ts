@@ -152,31 +152,6 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
     fw = await fwClone('fw');
   });
 
-  describe('announcements reach a running session (install --claude --wait-for-announcements: the Stop hook)', () => {
-    test('(i) a round announced while the session works is handed to it when it would stop, once', async () => {
-      const repo = setup.clone('fw-wait');
-      await coordHooks(repo, ['install', '--team', 'fw']);
-      await coordHooks(repo, ['install', '--claude', '--wait-for-announcements']);
-      const ROUND2 = 'Round 2: now make it correct (e2e announcement 9c1d).';
-      const standIn = await startStandIn({
-        turns: [{ text: 'Nothing more to do for round 1.' }, { text: 'Working on round 2.' }],
-        // The architect announces round 2 while the session is answering its first request.
-        beforeMain: async (index) => {
-          if (index === 0) await coordHooks(setup.architect, ['announce', '--team', 'fw', '--round', '2', '--message', ROUND2]);
-        },
-      });
-      standIns.push(standIn);
-      const run = await runClaude({ cwd: repo.dir, env: repo.env, standIn });
-      await standIn.close();
-      const sent = standIn.mainRequests().map((request) => JSON.stringify(request.body));
-      const story = describeRun(run, standIn);
-      expect({ requests: sent.length, story }).toEqual({ requests: 2, story });
-      expect(sent[0]).not.toContain('e2e announcement 9c1d');
-      expect({ handed: sent[1].includes('e2e announcement 9c1d'), story }).toEqual({ handed: true, story });
-      expect(run.code).toBe(0);
-    });
-  });
-
   describe('the guard in a team clone', () => {
     test('(a) Write inside the scope: the file is written', async () => {
       const result = await session(fw, [write(join(fw.dir, 'fw/ok.txt'), 'ok\n')]);
@@ -287,6 +262,32 @@ maybe('with a team clone (install --team fw, install --claude)', () => {
         announcement: sent.includes(ANNOUNCEMENT),
       };
       expect({ ...told, context }).toEqual({ team: true, scope: true, round: true, announcement: true, context });
+    });
+  });
+
+  describe('announcements reach a running session (install --claude --wait-for-announcements: the Stop hook)', () => {
+    // Last in this block: it announces round 2, which changes what (f) would be told.
+    test('(i) a round announced while the session works is handed to it when it would stop, once', async () => {
+      const repo = setup.clone('fw-wait');
+      await coordHooks(repo, ['install', '--team', 'fw']);
+      await coordHooks(repo, ['install', '--claude', '--wait-for-announcements']);
+      const ROUND2 = 'Round 2: now make it correct (e2e announcement 9c1d).';
+      const standIn = await startStandIn({
+        turns: [{ text: 'Nothing more to do for round 1.' }, { text: 'Working on round 2.' }],
+        // The architect announces round 2 while the session is answering its first request.
+        beforeMain: async (index) => {
+          if (index === 0) await coordHooks(setup.architect, ['announce', '--team', 'fw', '--round', '2', '--message', ROUND2]);
+        },
+      });
+      standIns.push(standIn);
+      const run = await runClaude({ cwd: repo.dir, env: repo.env, standIn });
+      await standIn.close();
+      const sent = standIn.mainRequests().map((request) => JSON.stringify(request.body));
+      const story = describeRun(run, standIn);
+      expect({ requests: sent.length, story }).toEqual({ requests: 2, story });
+      expect(sent[0]).not.toContain('e2e announcement 9c1d');
+      expect({ handed: sent[1].includes('e2e announcement 9c1d'), story }).toEqual({ handed: true, story });
+      expect(run.code).toBe(0);
     });
   });
 
