@@ -152,14 +152,14 @@ export const MUTATIONS = [
   },
   {
     name: 'tag-named-protected', file: 'gate/ref-names.ts',
-    find: 'if (policy.coord.protected.includes(tag)) return',
-    replace: 'if (false && policy.coord.protected.includes(tag)) return',
+    find: 'const branch = policy.coord.protected.find((name) => name.toLowerCase() === folded);',
+    replace: 'const branch = policy.coord.protected.find((name) => false && name.toLowerCase() === folded);',
     tests: [T('gate-rules')], why: 'tagNameProblem: a tag named like a protected branch (one that does not exist yet: main itself is caught as a branch/tag twin)',
   },
   {
     name: 'tag-in-team-namespace', file: 'gate/ref-names.ts',
-    find: 'const team = policy.teams.find((candidate) => tag === candidate.name || tag.startsWith(`${candidate.name}/`));',
-    replace: 'const team = policy.teams.find((candidate) => false && (tag === candidate.name || tag.startsWith(`${candidate.name}/`)));',
+    find: 'const team = policy.teams.find((candidate) => folded === candidate.name || folded.startsWith(`${candidate.name}/`));',
+    replace: 'const team = policy.teams.find((candidate) => false && (folded === candidate.name || folded.startsWith(`${candidate.name}/`)));',
     tests: [T('redteam-refs')], why: 'tagNameProblem: a tag inside a team\'s branch namespace',
   },
   {
@@ -313,8 +313,8 @@ export const MUTATIONS = [
   },
   {
     name: 'symlink-recheck-other-links', file: 'gate/scope.ts',
-    find: 'const other = await linksOfScopeEscaping(context.links, team, inScope, write.root);',
-    replace: 'const other = write.root ? null : await linksOfScopeEscaping(context.links, team, inScope, write.root);',
+    find: 'const other = await linksOfScopeEscaping(readers, team, inScope, write.root);',
+    replace: 'const other = write.root ? null : await linksOfScopeEscaping(readers, team, inScope, write.root);',
     tests: [T('redteam-symlinks'), T('gate-rules')], why: 'symlinkVerdict: a new link can make links already there lead outside',
   },
   {
