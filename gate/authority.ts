@@ -7,7 +7,7 @@
 import type { GitRepo } from '../git/repo';
 import type { Policy } from '../policy/types';
 import { claimNonce } from '../trust/push-cert-ledger';
-import { certificateKey, describeMissingCertificate, readPushCertificate, verifyPushCertificate, type PushCertificate } from '../trust/push-cert';
+import { certificateKey, describeMissingCertificate, readPushCertificate, verifyPushCertificate, type CertUpdate, type PushCertificate } from '../trust/push-cert';
 import { teamPrincipals } from '../trust/identity';
 import type { Signers } from '../trust/signers';
 
@@ -19,12 +19,6 @@ export interface CertificateProof {
   detail: string;
 }
 
-export interface RefUpdateLine {
-  old: string;
-  new: string;
-  ref: string;
-}
-
 export interface Certificates {
   /** The push certificate's verdict, computed at most once (every principal of the policy is tried). */
   proof: () => Promise<CertificateProof>;
@@ -32,7 +26,7 @@ export interface Certificates {
   settle: () => Promise<void>;
 }
 
-export function pushCertificates(repo: GitRepo, policy: Policy, signers: Signers, env: NodeJS.ProcessEnv, updates: RefUpdateLine[], ledgerDir: string): Certificates {
+export function pushCertificates(repo: GitRepo, policy: Policy, signers: Signers, env: NodeJS.ProcessEnv, updates: CertUpdate[], ledgerDir: string): Certificates {
   let verdict: Promise<CertificateProof> | null = null;
   const principals = [...new Set([...policy.coord.architects, ...policy.teams.flatMap(teamPrincipals)])];
   const proof = () => {

@@ -26,7 +26,7 @@ export interface PushVerdict {
   pusher: Pusher | null;
   rejections: RefRejection[];
   violations: Violation[];
-  /** New commits judged. */
+  /** Commits judged (every commit that entered a team's branches). */
   commits: number;
   /** Owning team (or "architect") per ref, for the audit log. */
   owners: Record<string, string>;
@@ -42,7 +42,6 @@ export function parseUpdates(input: string): RefUpdate[] {
 
 interface LoadedPolicy {
   policy: Policy;
-  protectedTip: string | null;
   signers: Signers;
 }
 
@@ -63,7 +62,7 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
   // A bootstrap policy (not yet on the branch) is never cached: the push may still be rejected.
   const loaded = await loadPolicyFromTree(repo, source!, tip === null ? undefined : cacheDir);
   const signers = await loadSigners(repo, source!, loaded.policy);
-  return { policy: loaded.policy, protectedTip: tip, signers };
+  return { policy: loaded.policy, signers };
 }
 
 export interface PushOptions {
@@ -116,16 +115,14 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     }
   }
 
+  // Messages name the first ref of the team that brought a commit in.
+  const refOf = (team: string) => tips.find((tip) => tip.actor.team.name === team)?.ref ?? '';
   const commitOwners = await teamCommits(repo, policy, tips);
-  if (policy.coord.identity === 'signature') {
-    const refOf = (team: string) => tips.find((tip) => tip.actor.team.name === team)?.ref ?? '';
-    rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
-  }
+  if (policy.coord.identity === 'signature') rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
   const judge = judgeContext(repo, policy, architectProof(repo, context));
   const judged = await judgeCommits(repo, judge, commitOwners);
-  const refOf = (violation: Violation) => tips.find((tip) => tip.actor.team.name === violation.team)?.ref;
   await certificates.settle();
-  return verdict(rejections, judged.violations.map((violation) => ({ ...violation, ref: refOf(violation) })), judged.commits);
+  return verdict(rejections, judged.violations.map((violation) => ({ ...violation, ref: refOf(violation.team) || undefined })), judged.commits);
 }
 
 /**

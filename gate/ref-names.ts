@@ -6,7 +6,7 @@
  */
 import type { GitRepo } from '../git/repo';
 import type { Policy } from '../policy/types';
-import { isDeletion, type RefRejection, type RefUpdate } from './ref-rules';
+import { isCreation, isDeletion, type RefRejection, type RefUpdate } from './ref-rules';
 
 const HEX_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/i;
 
@@ -28,11 +28,15 @@ function tagNameProblem(policy: Policy, tag: string): string | null {
 }
 
 /**
- * Rejections for updates that create or move a branch or tag whose short name is ambiguous: reserved
- * shapes, tags in branch namespaces, and a branch and a tag that would share a name after the push.
+ * Rejections for updates that create a branch or tag, or move a tag, whose short name is ambiguous:
+ * reserved shapes, tags in branch namespaces, and a branch and a tag that would share a name after the
+ * push. Moving an existing branch is never refused for its name: git resolves a short name to the tag
+ * first, so the tag is what shadows, and refusing the branch would lock it (main, with a tag `main`
+ * left from before this rule) without making anything less ambiguous.
  */
 export async function ambiguousNames(repo: GitRepo, policy: Policy, updates: RefUpdate[]): Promise<RefRejection[]> {
-  const named = updates.filter((update) => !isDeletion(update) && /^refs\/(heads|tags)\//.test(update.ref));
+  const named = updates.filter((update) => !isDeletion(update)
+    && (update.ref.startsWith('refs/tags/') || (update.ref.startsWith('refs/heads/') && isCreation(update))));
   if (named.length === 0) return [];
   const rejections: RefRejection[] = [];
   const reject = (update: RefUpdate, message: string, fix: string) => rejections.push({ ref: update.ref, message: `ambiguous name: ${message}`, fix });

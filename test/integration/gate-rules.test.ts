@@ -158,6 +158,18 @@ test('a tag named like a protected branch that does not exist yet (protected: [m
   expectRejected(setup, setup.architect, ['refs/tags/release'], 'a tag named like the protected branch release');
 });
 
+test('a tag `main` left on the server from before the ambiguity rule: main still moves, the tag itself cannot', async () => {
+  const setup = await makeSetup({ policy: policyWith(['other-tags: anyone']) });
+  const { architect, server } = setup;
+  server.git(['update-ref', 'refs/tags/main', server.rev('refs/heads/main')]); // an administrator's, or a legacy one
+  architect.git(['pull', '-q', 'origin', 'main']);
+  architect.commit('architect work', { 'shared/config.txt': 'v2\n' });
+  expectAccepted(setup, architect, ['HEAD:refs/heads/main'], { 'refs/heads/main': architect.head() });
+  const fw = setup.clone('fw');
+  fw.commit('fw work', { 'fw/x.txt': 'x\n' });
+  expectRejected(setup, fw, ['+HEAD:refs/tags/main'], FRAGMENT.ambiguousName);
+});
+
 // No valid coord.extra-refs can name refs/replace/ (policy/rules.ts refuses it, and exclude-only lists);
 // the gate's own replace-ref rule is the second layer, and its message says so.
 test('refs/replace/ stays refused, with its own reason, when coord.extra-refs allows another namespace', async () => {
