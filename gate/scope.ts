@@ -119,22 +119,22 @@ export async function judgeWrite(context: JudgeContext, actor: Actor, write: Wri
   const exception = await roundException(context, actor, write);
   if (exception === 'allowed') return null;
   if (exception) return exception;
-  const verdict = scopeVerdict(context.policy, team, write, content);
-  if (verdict || write.mode !== SYMLINK_MODE) return verdict;
-  return symlinkVerdict(context, team, write);
+  if (!inWriteScope(team, write.path)) return { commit: write.commit, path: write.path, team: team.name, reason: 'outside-scope' };
+  return write.mode === SYMLINK_MODE ? symlinkVerdict(context, team, write) : null;
 }
 
 async function symlinkVerdict(context: JudgeContext, team: Team, write: Write): Promise<Violation | null> {
   const base = { commit: write.commit, team: team.name, reason: 'symlink-escape' as const };
-  const target = (await context.readBlob(write.oid)) ?? '';
   if (!context.links || !write.root) {
+    const target = (await context.readBlob(write.oid)) ?? '';
     const resolved = resolveSymlink(write.path, target);
     return resolved === null || resolved === '' || !inWriteScope(team, resolved) ? { ...base, path: write.path, detail: target } : null;
   }
   const inScope = (path: string) => inWriteScope(team, path);
   const [readers, { linkEscapes, linksOfScopeEscaping }] = await Promise.all([context.links(), import('./links')]);
-  const reason = await linkEscapes(readers, inScope, write.root, write.path, (await readers.readLink(write.oid)) ?? '');
-  if (reason) return { ...base, path: write.path, detail: target, because: reason };
+  const raw = (await readers.readLink(write.oid)) ?? '';
+  const reason = await linkEscapes(readers, inScope, write.root, write.path, raw);
+  if (reason) return { ...base, path: write.path, detail: raw.toString(), because: reason };
   const other = await linksOfScopeEscaping(readers, team, inScope, write.root);
   return other ? { ...base, path: other.path, detail: other.target, because: `${other.reason}, once ${write.path} is a link` } : null;
 }

@@ -13,9 +13,9 @@ const PARALLEL = 4;
 export async function requireTeamSignatures(context: RuleContext, owners: Map<string, Actor[]>, refOf: (team: string) => string): Promise<RefRejection[]> {
   const jobs: { commit: string; team: string; principals: string[] }[] = [];
   for (const [commit, actors] of owners) {
-    for (const actor of actors) {
-      if (actor.kind === 'team') jobs.push({ commit, team: actor.team.name, principals: [...teamPrincipals(actor.team), ...context.policy.coord.architects] });
-    }
+    // A commit reaching two branches of one team (its round branch and another) is verified once.
+    const teams = new Map(actors.filter((actor) => actor.kind === 'team').map((actor) => [actor.team.name, actor.team]));
+    for (const team of teams.values()) jobs.push({ commit, team: team.name, principals: [...teamPrincipals(team), ...context.policy.coord.architects] });
   }
   const rejections: RefRejection[] = [];
   let next = 0;

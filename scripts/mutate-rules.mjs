@@ -307,8 +307,8 @@ export const MUTATIONS = [
   },
   {
     name: 'symlink-verdict', file: 'gate/scope.ts',
-    find: 'if (verdict || write.mode !== SYMLINK_MODE) return verdict;',
-    replace: 'if (verdict || write.mode !== SYMLINK_MODE || true) return verdict;',
+    find: 'return write.mode === SYMLINK_MODE ? symlinkVerdict(context, team, write) : null;',
+    replace: 'return write.mode === SYMLINK_MODE && false ? symlinkVerdict(context, team, write) : null;',
     tests: [T('gate-ref')], why: 'judgeWrite: a symlink in scope is judged by where it leads',
   },
   {
@@ -339,7 +339,7 @@ export const MUTATIONS = [
   },
   {
     name: 'signature-mode-own-team', file: 'gate/signature-mode.ts',
-    find: 'principals: [...teamPrincipals(actor.team), ...context.policy.coord.architects]',
+    find: 'principals: [...teamPrincipals(team), ...context.policy.coord.architects]',
     replace: 'principals: [...context.policy.teams.flatMap(teamPrincipals), ...context.policy.coord.architects]',
     tests: [T('gate-signature')], why: 'requireTeamSignatures: by a key of the owning team, not any team',
   },
