@@ -50,8 +50,17 @@ const PATH_KEYS = new Set([
   'destination', 'destinationpath', 'dest', 'destpath', 'source', 'sourcepath', 'src', 'srcpath', 'dir', 'directory', 'dirpath', 'folder',
   'output', 'outputpath', 'outputfile', 'outfile', 'newpath', 'oldpath', 'from', 'to', 'root', 'location', 'uri', 'fileuri',
 ]);
-/** A tool whose own name starts so reads (`mcp__fs__read_file`, `getFileInfo`); any other may write. */
-const READ_VERB = /^(read|get|list|ls|search|find|grep|glob|view|show|stat|query|fetch|describe|info|inspect|cat|head|tail|open|lookup|count|diff|check|validate|preview)(?![a-z])/i;
+/**
+ * A tool whose own name starts with a reading verb reads (`mcp__fs__read_file`, `getFileInfo`), unless
+ * a writing word or a conjunction (and, or) stands in it (`read_and_write_file`, `get_or_create_file`); any other may
+ * write. Verbs that can also write (open, fetch, check) do not count as reading.
+ */
+const READ_VERB = /^(read|get|list|ls|search|find|grep|glob|view|show|stat|query|describe|info|inspect|cat|head|tail|lookup|count|diff|preview)(?![a-z])/i;
+const WRITE_WORDS = new Set(['write', 'create', 'save', 'edit', 'update', 'delete', 'remove', 'rm', 'move', 'mv', 'rename', 'copy', 'cp', 'put', 'set',
+  'append', 'patch', 'mkdir', 'touch', 'upload', 'download', 'install', 'apply', 'replace', 'insert', 'truncate', 'chmod', 'link', 'or', 'and']);
+/** The words of a tool name: `read_and_write_file`, `getOrCreateFile` → read, and, write, file / get, or, create, file. */
+const words = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+const reads = (name: string) => READ_VERB.test(name) && !words(name).some((word) => WRITE_WORDS.has(word));
 
 function requiredString(input: Record<string, unknown>, tool: string, name: string, required: boolean): string | undefined {
   const value = input[name];
@@ -130,7 +139,7 @@ export function toolTargets(tool: string, input: Record<string, unknown>): ToolT
     }
     case 'Grep': return { paths: [{ access: 'read', raw: requiredString(input, tool, 'path', false) ?? '.', key: 'path', directory: true }], commands: [] };
     default: {
-      const access = READ_VERB.test(ownName(tool)) ? 'read' : 'write';
+      const access = reads(ownName(tool)) ? 'read' : 'write';
       return { paths: pathLikeValues(input).map(({ key, value }) => ({ access, raw: value, key, directory: false })), commands: [] };
     }
   }

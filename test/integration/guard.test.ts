@@ -139,6 +139,9 @@ describe('MCP tools and other tools with path-like input', () => {
     await expectAllowed(fw, 'mcp__fs__list_directory', { path: '/etc' });
     await expectBlocked(ops, 'mcp__filesystem__read_file', { path: 'pm/README.md' }, 'blocked mcp__filesystem__read_file of pm/README.md (input "path", judged as a read)');
     await expectAllowed(ops, 'mcp__filesystem__get_file_info', { path: 'shared/config.txt' });
+    // A reading verb first, a writing word after it: judged as a write.
+    await expectBlocked(fw, 'mcp__fs__read_and_write_file', { path: join(fw.dir, 'pm/README.md') }, 'judged as a write');
+    await expectBlocked(fw, 'mcp__fs__getOrCreateFile', { path: 'pm/new.md' }, 'judged as a write');
   });
 
   test('a call that names an attached machine cannot be judged here: blocked', async () => {
