@@ -2,7 +2,9 @@
  * Runs a program under bubblewrap with a layout's mounts: the whole file system read-only, a fresh
  * /dev and /proc, a private writable /tmp, the layout's binds on top, no capabilities (a root
  * program could otherwise remount read-write), its own PID namespace (it cannot reach the memory of
- * processes outside), the network kept (a push must reach the remote).
+ * processes outside), its own terminal session (no keystrokes pushed into the caller's), the
+ * network kept (a push must reach the remote). Not confined: what a program reaches over sockets it
+ * may connect to (an ssh-agent, a container daemon), which docs/sandbox.md says.
  */
 import { CoordError, EXIT_USAGE } from '../core/errors';
 import { runInherited, runProcess } from '../core/process';
@@ -24,7 +26,9 @@ export interface BwrapRun {
 export function bwrapArgs(run: BwrapRun): string[] {
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
   for (const mount of run.layout.mounts) args.push(mount.mode === 'rw' ? '--bind' : '--ro-bind', mount.path, mount.path);
-  args.push('--unshare-pid', '--die-with-parent', '--cap-drop', 'ALL');
+  // --new-session: a program that shares the caller's terminal session could push keystrokes into it
+  // (TIOCSTI) and have them run outside the sandbox.
+  args.push('--unshare-pid', '--die-with-parent', '--new-session', '--cap-drop', 'ALL');
   for (const [name, value] of Object.entries(run.setEnv ?? {})) args.push('--setenv', name, value);
   args.push('--chdir', run.cwd, '--', ...run.command);
   return args;

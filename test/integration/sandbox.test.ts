@@ -157,6 +157,14 @@ describe('coord-hooks sandbox', () => {
     expect(printed.stdout).toMatch(/ -- make test\n$/);
   });
 
+  test('the sandboxed program leads a terminal session of its own (no keystrokes pushed into the caller\'s)', async () => {
+    // Field 6 of /proc/self/stat is the session id: 0 when the session leader is outside the sandbox's PID namespace.
+    const result = await cli(['sandbox', '--', 'cut', '-d', ' ', '-f6', '/proc/self/stat']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).not.toBe('0');
+    expect(Number(result.stdout.trim())).toBeGreaterThan(0);
+  });
+
   test('no team, no command, or no bubblewrap: exit 2 before anything runs', async () => {
     const other = setup.clone('nobody');
     const noTeam = await cli(['sandbox', '--', 'touch', 'fw/ran.txt'], { cwd: other.dir });
