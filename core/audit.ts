@@ -14,6 +14,8 @@ export interface AuditRecord {
   rejections?: number;
   first?: { ref?: string; commit?: string; path?: string; reason: string }[];
   message?: string;
+  /** 'broken': refused because the policy on the protected branch does not validate. */
+  policy?: 'broken';
   round?: number;
   teams?: string[];
 }

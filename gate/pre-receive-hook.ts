@@ -11,6 +11,7 @@ import { appendAudit } from '../core/audit';
 import { formatViolations, shownCommits } from './messages';
 import { judgePush, parseUpdates, type PushVerdict } from './push';
 import type { RefUpdate } from './ref-rules';
+import { PolicyBrokenError } from './policy-recovery';
 import { readServerSettings, type ServerSettings } from './server-settings';
 
 function withTimeout<T>(promise: Promise<T>, seconds: number): Promise<T> {
@@ -27,11 +28,16 @@ function rejectionText(verdict: PushVerdict, subjects: Map<string, string>, pref
   const count = verdict.rejections.length + verdict.violations.length;
   const lines = [`${prefix}coord-hooks: push rejected: ${count} problem${count === 1 ? '' : 's'} (nothing was accepted: a push lands whole or not at all)`];
   for (const rejection of verdict.rejections) {
-    lines.push(`${prefix}  ${rejection.ref}: ${rejection.message}`);
-    lines.push(`${prefix}      fix: ${rejection.fix}`);
+    lines.push(prefixed(`  ${rejection.ref}: ${rejection.message}`, prefix));
+    lines.push(prefixed(`      fix: ${rejection.fix}`, prefix));
   }
   if (verdict.violations.length) lines.push(...formatViolations(verdict.policy, verdict.violations, { subjects, prefix }));
   return lines.join('\n') + '\n';
+}
+
+/** Every line of `text` with the host's message prefix (GitLab shows only lines that carry it). */
+function prefixed(text: string, prefix: string): string {
+  return text.split('\n').map((line) => prefix + line).join('\n');
 }
 
 function refsForAudit(updates: RefUpdate[], owners: Record<string, string> = {}) {
@@ -65,9 +71,16 @@ export async function runPreReceive(_args: string[], io: CommandIO): Promise<num
   } catch (error) {
     const prefix = settings?.prefix ?? '';
     const known = error instanceof CoordError;
-    io.err(`${prefix}coord-hooks: push rejected: ${known ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}\n`);
-    io.err(`${prefix}  fix: ${known && error.hint ? error.hint : 'report this to the repository administrator; the gate fails closed, so nothing was accepted'}\n`);
-    if (settings) appendAudit(settings.gitDir, { time: new Date().toISOString(), event: 'error', pusher: null, refs: refsForAudit(updates), message: errorMessage(error) }, io.err);
+    io.err(prefixed(`coord-hooks: push rejected: ${known ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}`, prefix) + '\n');
+    io.err(prefixed(`  fix: ${known && error.hint ? error.hint : 'report this to the repository administrator; the gate fails closed, so nothing was accepted'}`, prefix) + '\n');
+    if (!settings) return 1;
+    const time = new Date().toISOString();
+    if (error instanceof PolicyBrokenError) {
+      // A refusal, not a crash: the policy on the branch does not validate (gate/policy-recovery.ts).
+      appendAudit(settings.gitDir, { time, event: 'rejected', policy: 'broken', pusher: null, refs: refsForAudit(updates), violations: 0, rejections: updates.length, message: errorMessage(error) }, io.err);
+    } else {
+      appendAudit(settings.gitDir, { time, event: 'error', pusher: null, refs: refsForAudit(updates), message: errorMessage(error) }, io.err);
+    }
     return 1;
   } finally {
     repo.close();

@@ -4,7 +4,7 @@
  * team's branches (one rev-list per team, one diff-tree stream) judged for that team. All or nothing.
  */
 import type { GitRepo } from '../git/repo';
-import { loadPolicyFromTree } from '../policy/load-tree';
+import { PolicyError } from '../policy/problems';
 import type { Policy } from '../policy/types';
 import { architectBySignature, judgeCommits, judgeContext } from './commits';
 import { hostPusher, isArchitect, type Pusher } from '../trust/identity';
@@ -17,7 +17,7 @@ import { teamCommits, type TeamTip } from './team-commits';
 import { findMalformedTrees } from './tree-check';
 import { CoordError } from '../core/errors';
 import { requireTeamSignatures } from './signature-mode';
-import { loadSigners, type Signers } from '../trust/signers';
+import { invalidPolicyUpdate, loadPolicyAt, planRecovery, type LoadedPolicy, type Recovery } from './policy-recovery';
 import { roundOfBranch } from '../policy/round-names';
 
 export interface PushVerdict {
@@ -40,16 +40,13 @@ export function parseUpdates(input: string): RefUpdate[] {
   });
 }
 
-interface LoadedPolicy {
-  policy: Policy;
-  signers: Signers;
-}
-
-/** The policy as it was before the push; in an empty repository, from the push that creates the branch. */
-async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<LoadedPolicy> {
+/**
+ * The policy as it was before the push; in an empty repository, from the push that creates the branch.
+ * When the policy on the branch does not validate, the push can only be its fix (gate/policy-recovery.ts).
+ */
+async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<{ loaded: LoadedPolicy; recovery?: Recovery }> {
   const ref = `refs/heads/${policyBranch}`;
   const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
-  let source = tip;
   if (tip === null) {
     const creation = updates.find((update) => update.ref === ref && !isDeletion(update));
     if (!creation) {
@@ -57,12 +54,16 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
         exitCode: 1, hint: `push ${policyBranch} with a valid policy (CLAUDE.md front-matter) first; see docs/policy.md`,
       });
     }
-    source = creation.new;
+    // A bootstrap policy (not yet on the branch) is never cached: the push may still be rejected.
+    return { loaded: await loadPolicyAt(repo, creation.new) };
   }
-  // A bootstrap policy (not yet on the branch) is never cached: the push may still be rejected.
-  const loaded = await loadPolicyFromTree(repo, source!, tip === null ? undefined : cacheDir);
-  const signers = await loadSigners(repo, source!, loaded.policy);
-  return { policy: loaded.policy, signers };
+  try {
+    return { loaded: await loadPolicyAt(repo, tip, cacheDir) };
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    const recovery = await planRecovery(repo, policyBranch, tip, error, updates, cacheDir);
+    return { loaded: recovery.next, recovery };
+  }
 }
 
 export interface PushOptions {
@@ -79,14 +80,25 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => undefined); // awaited below; a failure there rejects the push
-  const { policy, signers } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
+  const { loaded, recovery } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
+  const { policy } = loaded;
+  // Keys that prove who pushes: the branch's before the push; while it is broken, those of its last valid policy.
+  const trusted = recovery?.trusted ?? loaded;
+  const signers = trusted.signers;
   const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
   if (policy.coord.identity === 'pusher' && !pusher) {
     throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {
       exitCode: 1, hint: 'push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy',
     });
   }
-  const certificates = pushCertificates(repo, policy, signers, env, updates, options.ledgerDir);
+  const certificates = pushCertificates(repo, trusted.policy, signers, env, updates, options.ledgerDir);
+  if (recovery) {
+    const why = await recovery.prove(certificates.proof, env);
+    if (why) {
+      await certificates.settle();
+      throw recovery.refuse(why);
+    }
+  }
   const context: RuleContext = { repo, policy, pusher, signers, env, updates, certificate: certificates.proof };
   const verdict = (rejections: RefRejection[], violations: Violation[] = [], commits = 0): PushVerdict => ({
     ok: rejections.length === 0 && violations.length === 0, policy, pusher, rejections, violations, commits, owners,
@@ -103,6 +115,9 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   }
 
   const rejections: RefRejection[] = [...(await ambiguousNames(repo, policy, updates))];
+  // A policy that does not validate never lands: it would lock every push out, the architect's too.
+  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch);
+  if (invalid) rejections.push(invalid);
   const tips: TeamTip[] = [];
   for (const update of updates) {
     const kind = classifyRef(policy, update.ref);

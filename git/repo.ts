@@ -156,6 +156,17 @@ export class GitRepo {
     return refs;
   }
 
+  /** The index as a tree object (`git write-tree`, honouring GIT_INDEX_FILE): what the next commit would hold. */
+  async indexTree(): Promise<string> {
+    return firstLine((await this.run(['write-tree'])).stdout);
+  }
+
+  /** The first-parent history of `tip`, newest first, at most `max` commits (one `rev-list`). */
+  async firstParents(tip: string, max: number): Promise<string[]> {
+    const { stdout } = await this.run(['rev-list', '--first-parent', `--max-count=${max}`, tip, '--']);
+    return stdout.toString('utf8').split('\n').filter(Boolean);
+  }
+
   /** Lines of `rev-list --parents`: each commit with its parents. */
   async revListParents(include: string[], exclude: string[], excludeAll = false): Promise<Map<string, string[]>> {
     // git 2.39 takes no options in --stdin mode: exclusions are ^oid lines, --all is an argument.

@@ -74,6 +74,17 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     const staged = repo.whereAmI().then(({ gitDir }) => stagedWrites(repo, mergeHead(gitDir)));
     staged.catch(() => undefined); // awaited below, unless there is no team to judge for
     const hints = await teamHints(repo);
+    // A policy that does not validate is refused in every clone (the architect's first): on the
+    // protected branch it would lock every push out. Costs nothing unless a CLAUDE.md is staged.
+    const check = await import('./policy-check');
+    if ((await staged).some((write) => check.isPolicyPath(write.path))) {
+      const { policyProblems, problemLines } = check;
+      const problems = await policyProblems(repo, await repo.indexTree());
+      if (problems) {
+        io.err([...problemLines('the staged policy', problems), REFUSED].join('\n') + '\n');
+        return 1;
+      }
+    }
     if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory
     const [{ locatePolicy }, { judgeWrite }, { judgeContext }, { formatViolations }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/scope'), import('../../gate/commits'), import('../../gate/messages'),

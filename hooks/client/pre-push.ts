@@ -66,7 +66,23 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations, shownCommits }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
-    const { policy, source, commit } = await locatePolicy(repo);
+    // The policy branch pushed with a policy that does not validate: refused here, as the server would.
+    const { policyBranch } = await import('../../policy/locate');
+    const branchRef = `refs/heads/${await policyBranch(repo)}`;
+    const policyUpdate = updates.find((update) => update.remoteRef === branchRef);
+    const { policyProblems, problemLines } = await import('./policy-check');
+    const pushedProblems = policyUpdate ? await policyProblems(repo, policyUpdate.localOid) : null;
+    if (pushedProblems) {
+      io.err([...problemLines(`the policy pushed to ${branchRef.slice('refs/heads/'.length)}`, pushedProblems), REFUSED].join('\n') + '\n');
+      return 1;
+    }
+    // While the policy on the branch is broken, the only push that helps is its fix: judge by the fix.
+    const { policy, source, commit } = await locatePolicy(repo).catch(async (error: unknown) => {
+      const { PolicyError } = await import('../../policy/problems');
+      if (!(error instanceof PolicyError) || !policyUpdate) throw error;
+      io.err(`coord-hooks: the policy on ${branchRef.slice('refs/heads/'.length)} does not validate; this push brings a valid one, so it is judged by that (the server accepts it from an architect, pushed alone and signed)\n`);
+      return locatePolicy(repo, policyUpdate.localOid);
+    });
     const byArchitect = (await import('../../gate/commits')).signatureProof(repo, policy, commit, io.env);
     const { roundOfBranch } = await import('../../policy/round-names');
     const configured = await configuredTeam(repo);
