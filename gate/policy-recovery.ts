@@ -16,6 +16,7 @@ import { formatProblems, POLICY_DOC, PolicyError } from '../policy/problems';
 import type { Policy, PolicyProblem } from '../policy/types';
 import { loadSigners, type Signers } from '../trust/signers';
 import { hostPusher, isArchitect } from '../trust/identity';
+import { checkSignersFile } from '../trust/signers-check';
 import type { CertificateProof } from './authority';
 import { isDeletion, type RefRejection, type RefUpdate } from './ref-rules';
 
@@ -59,21 +60,41 @@ export function policyBranchUpdate(updates: RefUpdate[], policyBranch: string): 
  * it validates (or the push does not update the branch). Other failures (a missing object) propagate:
  * the gate fails closed.
  */
-export async function invalidPolicyUpdate(repo: GitRepo, updates: RefUpdate[], policyBranch: string): Promise<RefRejection | null> {
+export async function invalidPolicyUpdate(repo: GitRepo, updates: RefUpdate[], policyBranch: string, before: LoadedPolicy | null): Promise<RefRejection | null> {
   const update = policyBranchUpdate(updates, policyBranch);
   if (!update) return null;
+  let problems: PolicyProblem[];
   try {
-    await loadPolicyFromTree(repo, update.new);
-    return null;
+    const next = await loadPolicyAt(repo, update.new);
+    problems = signersProblems(next, before);
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
-    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
-    return {
-      ref: update.ref,
-      message: `the policy this update would put on ${policyBranch} does not validate (${count}); it would lock every push out:\n${indent(formatProblems(error.problems), '  ')}`,
-      fix: `fix the files named above and push again (${CHECK_FIRST}; every key and error: ${POLICY_DOC})`,
-    };
+    problems = error.problems;
   }
+  if (problems.length === 0) return null;
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return {
+    ref: update.ref,
+    message: `the policy this update would put on ${policyBranch} does not validate (${count}); it would lock every push out:\n${indent(formatProblems(problems), '  ')}`,
+    fix: `fix the files named above and push again (${CHECK_FIRST}; every key and error: ${POLICY_DOC})`,
+  };
+}
+
+/**
+ * A signers file that changed must parse line by line (ssh-keygen skips a line it cannot read, key and
+ * all), and where certificates prove the architect it must still hold an architect's key.
+ */
+function signersProblems(next: LoadedPolicy, before: LoadedPolicy | null): PolicyProblem[] {
+  const file = next.policy.coord.signers;
+  if (before && before.signers.key === next.signers.key) return [];
+  const { problems, principals } = checkSignersFile(file, next.signers.ssh);
+  const architects = next.policy.coord.architects;
+  const keyed = architects.some((name) => principals.has(name) || principals.has('*') || next.signers.pgp.has(name));
+  if (next.policy.coord.identity !== 'pusher' && !keyed) {
+    problems.push({ file, line: 1, col: 1, message: `no key of an architect (${architects.join(', ')}) is listed, so no one could sign for the protected branch any more`,
+      fix: `keep a line \`<architect> namespaces="git" <public key>\` in ${file} (or .coord/openpgp/<architect>.asc)` });
+  }
+  return problems;
 }
 
 /** The newest commit on `tip`'s first-parent history whose policy validates; null when none within the limit. */

@@ -44,7 +44,7 @@ export function parseUpdates(input: string): RefUpdate[] {
  * The policy as it was before the push; in an empty repository, from the push that creates the branch.
  * When the policy on the branch does not validate, the push can only be its fix (gate/policy-recovery.ts).
  */
-async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<{ loaded: LoadedPolicy; recovery?: Recovery }> {
+async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<{ loaded: LoadedPolicy; recovery?: Recovery; bootstrap?: boolean }> {
   const ref = `refs/heads/${policyBranch}`;
   const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
   if (tip === null) {
@@ -55,7 +55,7 @@ async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: Re
       });
     }
     // A bootstrap policy (not yet on the branch) is never cached: the push may still be rejected.
-    return { loaded: await loadPolicyAt(repo, creation.new) };
+    return { loaded: await loadPolicyAt(repo, creation.new), bootstrap: true };
   }
   try {
     return { loaded: await loadPolicyAt(repo, tip, cacheDir) };
@@ -80,7 +80,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => undefined); // awaited below; a failure there rejects the push
-  const { loaded, recovery } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
+  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
   const { policy } = loaded;
   // Keys that prove who pushes: the branch's before the push; while it is broken, those of its last valid policy.
   const trusted = recovery?.trusted ?? loaded;
@@ -116,7 +116,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
 
   const rejections: RefRejection[] = [...(await ambiguousNames(repo, policy, updates))];
   // A policy that does not validate never lands: it would lock every push out, the architect's too.
-  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch);
+  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch, bootstrap ? null : loaded);
   if (invalid) rejections.push(invalid);
   const tips: TeamTip[] = [];
   for (const update of updates) {

@@ -68,6 +68,27 @@ describe('an update of main whose policy does not validate is rejected before it
     expect(output).toContain('"write"');
   });
 
+  test('a signers file whose architect line lost a character is rejected (ssh-keygen would skip the line: no architect could sign)', () => {
+    setup.architect.freshBranch('signers-typo');
+    const line = signersLine('architect', setup.architectKey);
+    const key = line.split(' ').find((part) => part.startsWith('AAAA'))!;
+    const damaged = line.replace(key, key.slice(0, 30) + key.slice(31));
+    setup.architect.commit('signers: retyped', { '.coord/allowed_signers': damaged + '\n' });
+    const output = expectRejected(setup, setup.architect, ['HEAD:refs/heads/main'], '.coord/allowed_signers:1:');
+    expect(output).toContain('not valid base64 of an OpenSSH public key');
+    expect(output).toContain('no key of an architect (architect) is listed');
+  });
+
+  test('a signers line with a misspelt key type is named; dropping every architect key is refused', () => {
+    setup.architect.freshBranch('signers-type');
+    const line = signersLine('architect', setup.architectKey);
+    setup.architect.commit('signers: typo', { '.coord/allowed_signers': `${line}\n${signersLine('fw', fwKey).replace('ssh-ed25519', 'ssh-ed2519')}\n` });
+    expectRejected(setup, setup.architect, ['HEAD:refs/heads/main'], '.coord/allowed_signers:2:1: this line names no key type');
+    setup.architect.freshBranch('signers-none');
+    setup.architect.commit('signers: only fw', { '.coord/allowed_signers': `${signersLine('fw', fwKey)}\n` });
+    expectRejected(setup, setup.architect, ['HEAD:refs/heads/main'], 'no key of an architect (architect) is listed');
+  });
+
   test('the same update with the policy valid is accepted (the rule judges the policy, not the author)', () => {
     setup.architect.freshBranch('valid');
     const commit = setup.architect.commit('policy: docs line', { 'CLAUDE.md': ROOT_CLAUDE + '\nMore words.\n' });
