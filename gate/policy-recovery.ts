@@ -63,14 +63,7 @@ export function policyBranchUpdate(updates: RefUpdate[], policyBranch: string): 
 export async function invalidPolicyUpdate(repo: GitRepo, updates: RefUpdate[], policyBranch: string, before: LoadedPolicy | null): Promise<RefRejection | null> {
   const update = policyBranchUpdate(updates, policyBranch);
   if (!update) return null;
-  let problems: PolicyProblem[];
-  try {
-    const next = await loadPolicyAt(repo, update.new);
-    problems = signersProblems(next, before);
-  } catch (error) {
-    if (!(error instanceof PolicyError)) throw error;
-    problems = error.problems;
-  }
+  const problems = await policyProblemsAt(repo, update.new, before);
   if (problems.length === 0) return null;
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   return {
@@ -78,6 +71,19 @@ export async function invalidPolicyUpdate(repo: GitRepo, updates: RefUpdate[], p
     message: `the policy this update would put on ${policyBranch} does not validate (${count}); it would lock every push out:\n${indent(formatProblems(problems), '  ')}`,
     fix: `fix the files named above and push again (${CHECK_FIRST}; every key and error: ${POLICY_DOC})`,
   };
+}
+
+/**
+ * Every problem of the policy a tree-ish holds: its CLAUDE.md files, and its signers file unless that
+ * is the one of `before`. Errors other than policy problems propagate (fail closed).
+ */
+export async function policyProblemsAt(repo: GitRepo, treeish: string, before: LoadedPolicy | null): Promise<PolicyProblem[]> {
+  try {
+    return signersProblems(await loadPolicyAt(repo, treeish), before);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    return error.problems;
+  }
 }
 
 /**

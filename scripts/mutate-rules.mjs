@@ -362,6 +362,36 @@ export const MUTATIONS = [
     replace: "if (cert?.nonce && cert.nonce === '') await claimNonce(",
     tests: [T('gate-rules')], why: 'settle: a certificate no rule needed is still recorded as used (no later replay)',
   },
+  {
+    name: 'policy-update-validated', file: 'gate/push.ts',
+    find: '  if (invalid) rejections.push(invalid);',
+    replace: '  void invalid;',
+    tests: [T('policy-lockout')], why: 'an update of the policy branch whose policy does not validate is rejected before it lands',
+  },
+  {
+    name: 'signers-architect-key-kept', file: 'gate/policy-recovery.ts',
+    find: "if (next.policy.coord.identity !== 'pusher' && !keyed) {",
+    replace: "if (next.policy.coord.identity !== 'pusher' && !keyed && false) {",
+    tests: [T('policy-lockout')], why: 'a policy-branch update may not leave the architects without a key',
+  },
+  {
+    name: 'recovery-proved-by-last-valid-architect', file: 'gate/policy-recovery.ts',
+    find: 'return architects.includes(proof.principal!) ? null :',
+    replace: 'return proof.principal ? null :',
+    tests: [T('policy-lockout')], why: 'the fix of a broken policy is proved against the last valid policy, not the words of the fix',
+  },
+  {
+    name: 'recovery-fix-alone', file: 'gate/policy-recovery.ts',
+    find: '  if (others.length) throw refuse(',
+    replace: '  if (others.length && false) throw refuse(',
+    tests: [T('policy-lockout')], why: 'the fix of a broken policy updates the policy branch alone',
+  },
+  {
+    name: 'recovery-needs-proof', file: 'gate/push.ts',
+    find: '    if (why) {\n      await certificates.settle();',
+    replace: '    if (why && false) {\n      await certificates.settle();',
+    tests: [T('policy-lockout')], why: 'the fix of a broken policy needs an architect proved (certificate or host account)',
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

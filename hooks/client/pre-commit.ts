@@ -80,7 +80,7 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     if ((await staged).some((write) => check.isPolicyPath(write.path))) {
       const { policyProblems, problemLines } = check;
       const problems = await policyProblems(repo, await repo.indexTree());
-      if (problems) {
+      if (problems.length) {
         io.err([...problemLines('the staged policy', problems), REFUSED].join('\n') + '\n');
         return 1;
       }

@@ -71,8 +71,8 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     const branchRef = `refs/heads/${await policyBranch(repo)}`;
     const policyUpdate = updates.find((update) => update.remoteRef === branchRef);
     const { policyProblems, problemLines } = await import('./policy-check');
-    const pushedProblems = policyUpdate ? await policyProblems(repo, policyUpdate.localOid) : null;
-    if (pushedProblems) {
+    const pushedProblems = policyUpdate ? await policyProblems(repo, policyUpdate.localOid) : [];
+    if (pushedProblems.length) {
       io.err([...problemLines(`the policy pushed to ${branchRef.slice('refs/heads/'.length)}`, pushedProblems), REFUSED].join('\n') + '\n');
       return 1;
     }

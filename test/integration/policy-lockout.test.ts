@@ -202,6 +202,18 @@ describe('client hooks say it earlier', () => {
     setup.architect.git(['reset', '-q', '--hard', 'HEAD']);
   });
 
+  test('pre-commit refuses a staged signers file whose architect line lost a character', () => {
+    setup.architect.git(['switch', '-q', 'main']);
+    const line = signersLine('architect', setup.architectKey);
+    const key = line.split(' ').find((part) => part.startsWith('AAAA'))!;
+    setup.architect.write('.coord/allowed_signers', line.replace(key, key.slice(1)) + '\n');
+    setup.architect.git(['add', '.coord/allowed_signers']);
+    const result = setup.architect.tryGit(['commit', '-q', '-m', 'signers: retyped']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('.coord/allowed_signers:1:');
+    setup.architect.git(['reset', '-q', '--hard', 'HEAD']);
+  });
+
   test('pre-push refuses pushing main with a policy that does not validate (commit --no-verify)', () => {
     setup.architect.git(['switch', '-q', 'main']);
     setup.architect.write('fw/CLAUDE.md', BROKEN_TEAM);
