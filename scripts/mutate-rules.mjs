@@ -389,7 +389,7 @@ export const MUTATIONS = [
   {
     name: 'recovery-needs-proof', file: 'gate/push.ts',
     find: '    if (why) {\n      await certificates.settle();',
-    replace: '    if (why && false) {\n      await certificates.settle();',
+    replace: "    if (why === 'never') {\n      await certificates.settle();",
     tests: [T('policy-lockout')], why: 'the fix of a broken policy needs an architect proved (certificate or host account)',
   },
 ];
