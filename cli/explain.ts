@@ -1,7 +1,8 @@
 import { CoordError } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { explainPath, type Explanation, type TeamDecision } from '../policy/explain';
-import { findTeam, locatePolicy } from '../policy/locate';
+import { findTeam, locatePolicy, policyWarnings } from '../policy/locate';
+import { formatProblems } from '../policy/problems';
 import type { Pattern } from '../policy/types';
 import { defineCommand } from './command';
 
@@ -33,7 +34,7 @@ function explainText(explanation: Explanation, shown: TeamDecision[], source: st
 
 export default defineCommand<{ team?: string; json?: boolean; 'policy-from'?: string }>({
   name: 'explain',
-  summary: 'Show which teams may write PATH (repository-relative), and which pattern in which file decides it.',
+  summary: 'Show which teams may write PATH (repository-relative), and which pattern in which file decides it; warnings about the policy go to stderr.',
   positionals: 'PATH',
   options: {
     team: { type: 'string', description: 'only this team\'s verdict; exit 1 when it may not write PATH' },
@@ -46,12 +47,15 @@ export default defineCommand<{ team?: string; json?: boolean; 'policy-from'?: st
     const path = positionals[0].replace(/^\.\//, '');
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const { policy, source } = await locatePolicy(repo, values['policy-from']);
+      const located = await locatePolicy(repo, values['policy-from']);
+      const { policy, source } = located;
+      const warnings = await policyWarnings(repo, located);
       const explanation = explainPath(policy, path);
       const decisions = values.team ? explanation.decisions.filter((decision) => decision.team.name === findTeam(policy, values.team!).name) : explanation.decisions;
       if (values.json) {
         io.out(JSON.stringify({
           path, policyFile: explanation.policyFile, policy: source,
+          warnings: warnings.map((warning) => ({ at: `${warning.file}:${warning.line}:${warning.col}`, message: warning.message, fix: warning.fix })),
           teams: decisions.map((decision) => ({
             team: decision.team.name, allowed: decision.allowed && !explanation.policyFile,
             pattern: decision.by?.text, excludedBy: decision.excludedBy?.text,
@@ -60,6 +64,7 @@ export default defineCommand<{ team?: string; json?: boolean; 'policy-from'?: st
         }, null, 2) + '\n');
       } else {
         io.out(explainText(explanation, decisions, source));
+        if (warnings.length > 0) io.err(`${warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`} about the policy (from ${source}; see docs/policy.md, Errors and warnings):\n${formatProblems(warnings)}\n`);
       }
       const denied = values.team !== undefined && (explanation.policyFile || !decisions.some((decision) => decision.allowed));
       return denied ? 1 : 0;

@@ -4,6 +4,7 @@
  * files. Collects every problem; returns a policy only when there are none.
  */
 import { parseFrontMatter } from './frontmatter';
+import { overlapWarnings } from './overlap';
 import { sortProblems } from './problems';
 import { defaultCoord, readPolicyFile } from './rules';
 import type { TeamDecl } from './rules';
@@ -127,7 +128,12 @@ const teamsDoNotShadowBranches: CrossFileRule = (decls, coord, problems, warning
   }
 };
 
-const CROSS_FILE_RULES: CrossFileRule[] = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches];
+/** Two teams' write patterns where one contains the other (policy/overlap.ts): warnings, not errors. */
+const overlappingScopes: CrossFileRule = (decls, _coord, _problems, warnings) => {
+  warnings.push(...overlapWarnings(decls.map((decl) => decl.team)));
+};
+
+const CROSS_FILE_RULES: CrossFileRule[] = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches, overlappingScopes];
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

@@ -109,6 +109,20 @@ async function fromWorktree(repo: GitRepo): Promise<LocatedPolicy> {
 }
 
 /** The team named `name`; a CoordError (exit 2) naming the closest team and every team otherwise. */
+/**
+ * Every warning about a located policy: the build's and those only its tree's paths can give
+ * (policy/overlap.ts treeWarnings), over the files of the commit it was read from or of the work tree.
+ * Lists the whole tree: for commands people run (explain), not for hooks on a hot path.
+ */
+export async function policyWarnings(repo: GitRepo, located: LocatedPolicy): Promise<PolicyProblem[]> {
+  const [{ withTreeWarnings }, { splitZ }, { listWorktreePaths, repoTop }] = await Promise.all([
+    import('./overlap'), import('../git/run'), import('./load-worktree')]);
+  const paths = located.commit
+    ? splitZ((await repo.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', located.commit])).stdout)
+    : await listWorktreePaths(await repoTop(repo.cwd));
+  return withTreeWarnings(located.policy, located.warnings, paths);
+}
+
 export function findTeam(policy: Policy, name: string, source?: string): Team {
   const team = policy.teams.find((candidate) => candidate.name === name);
   if (!team) {

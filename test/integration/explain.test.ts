@@ -36,3 +36,31 @@ test('--team names the team that may write the path instead of "no team"', async
   expect(nobody.code).toBe(1);
   expect(nobody.stdout).toContain('no team may write it: only the architect');
 });
+
+test('--policy-from worktree prints the policy\'s warnings: overlaps, ".." and patterns that select nothing (git agrees)', async () => {
+  qa.git(['checkout', '-q', '-B', 'policy-draft', 'origin/main']);
+  qa.write('qa/CLAUDE.md', teamClaude(['qa/', 'qa/../fw/', 'packages/jest-*/src/']));
+  qa.write('packages/jest-core/src/index.ts', 'x\n');
+  const result = await explain('--policy-from', 'worktree', 'fw/a.txt');
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain('qa: may write, by "qa/../fw/"');
+  expect(result.stderr).toMatch(/^\d+ warnings about the policy \(from work tree; see docs\/policy\.md, Errors and warnings\):\n/);
+  expect(result.stderr).toMatch(/qa\/CLAUDE\.md:3:\d+: teams qa and fw may both write every path of team fw's "fw\/" \(fw\/CLAUDE\.md:3:\d+\): team qa's "qa\/\.\.\/fw\/" \(read as "fw\/"\)/);
+  expect(result.stderr).toContain('scope.write pattern "qa/../fw/" climbs with "..": git reads it as "fw/"');
+  expect(result.stderr).toContain('scope.write pattern "packages/jest-*/src/" selects nothing');
+  expect(result.stderr).toContain('fix: write ":(glob)packages/jest-*/src/**" to select everything below the matching directories.');
+  // git itself: the pattern as written lists nothing, the suggested one lists the file.
+  qa.git(['add', '-A']);
+  expect(qa.git(['ls-files', '--', 'packages/jest-*/src/'])).toBe('');
+  expect(qa.git(['ls-files', '--', ':(glob)packages/jest-*/src/**'])).toBe('packages/jest-core/src/index.ts');
+  const json = JSON.parse((await explain('--policy-from', 'worktree', '--json', 'fw/a.txt')).stdout) as { warnings: { at: string; message: string }[] };
+  expect(json.warnings.map((warning) => warning.message)).toContain('scope.write pattern "qa/../fw/" climbs with "..": git reads it as "fw/"');
+  qa.git(['reset', '-q', '--hard', 'origin/main']);
+});
+
+test('the protected branch\'s policy: warnings from its own tree (a pattern that selects none of its paths)', async () => {
+  const result = await explain('fw/a.txt');
+  expect(result.code).toBe(0);
+  expect(result.stderr).toMatch(/fw\/CLAUDE\.md:3:\d+: team fw's scope\.write pattern "experiments\/x\/" selects no path of the tree/);
+  expect(result.stderr).toContain('docs/CLAUDE.md:3:3: scope.write has only exclude patterns');
+});
