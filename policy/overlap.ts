@@ -13,7 +13,7 @@
  *   that selects no path of the tree.
  */
 import { isPolicyFile } from './explain';
-import { CompiledPathspec, matchPathspecs } from './pathspec';
+import { CompiledPathspec, matchPathspecs, type Pathspec } from './pathspec';
 import { sortProblems } from './problems';
 import type { Pattern, Policy, PolicyProblem, SourcePos, Team } from './types';
 
@@ -160,20 +160,17 @@ const EXAMPLES = 3;
  */
 export function treeWarnings(policy: Policy, paths: readonly string[]): PolicyProblem[] {
   const reported = new Set(containedPairs(policy.teams).map(({ wide, narrow }) => pairKey(wide.scope.team, narrow.scope.team)));
-  const shared = new Map<string, { teams: [Team, Team]; paths: string[]; count: number }>();
-  const used = new Set<Pattern>();
+  const shared = new Map<string, { x: Writer; y: Writer; paths: string[]; count: number }>();
+  const unused = new Set(policy.teams.flatMap((team) => team.write.filter((pattern) => !pattern.spec.exclude && !wildcardDirectory(pattern))));
+  const specs = policy.teams.map((team) => ({ team, specs: team.write.map((pattern) => pattern.spec) }));
   for (const path of paths) {
-    const writers: { team: Team; by?: Pattern }[] = [];
-    for (const team of policy.teams) {
-      const result = matchPathspecs(team.write.map((pattern) => pattern.spec), path);
-      for (const pattern of team.write) if (!pattern.spec.exclude && pattern.spec.matches(path)) used.add(pattern);
-      if (result.matched) writers.push({ team, by: team.write.find((pattern) => pattern.spec === result.by) });
-    }
+    for (const pattern of unused) if (pattern.spec.matches(path)) unused.delete(pattern);
+    const writers = writersOf(specs, path);
     if (writers.length < 2 || isPolicyFile(policy, path)) continue;
     for (let i = 0; i < writers.length; i++) {
       for (let j = i + 1; j < writers.length; j++) {
-        const key = `teams ${writers[i].team.name} and ${writers[j].team.name} may both write `;
-        const entry = shared.get(key) ?? { teams: [writers[i].team, writers[j].team], paths: [], count: 0 };
+        const key = pairKey(writers[i].team, writers[j].team);
+        const entry = shared.get(key) ?? { x: writers[i], y: writers[j], paths: [], count: 0 };
         entry.count++;
         if (entry.paths.length < EXAMPLES) entry.paths.push(path);
         shared.set(key, entry);
@@ -181,32 +178,36 @@ export function treeWarnings(policy: Policy, paths: readonly string[]): PolicyPr
     }
   }
   const warnings: PolicyProblem[] = [];
-  for (const [key, entry] of shared) {
-    const [x, y] = entry.teams;
-    if (reported.has(pairKey(x, y))) continue;
-    const first = entry.paths[0];
-    const byOf = (team: Team) => {
-      const result = matchPathspecs(team.write.map((pattern) => pattern.spec), first);
-      const by = team.write.find((pattern) => pattern.spec === result.by);
-      return by ? `${showPattern(by)} (${at(by.pos)})` : `its excludes-only list (${team.file})`;
-    };
-    const pos = x.write.find((pattern) => pattern.spec === matchPathspecs(x.write.map((p) => p.spec), first).by)?.pos ?? x.pos;
-    const count = entry.count === 1 ? '1 path' : `${entry.count} paths`;
-    warnings.push({ ...pos,
-      message: `${key}${count} of the tree, e.g. ${entry.paths.join(', ')}: team ${x.name} by ${byOf(x)}, team ${y.name} by ${byOf(y)}`,
+  const by = (writer: Writer) => `team ${writer.team.name} by ${writer.by ? `${showPattern(writer.by)} (${at(writer.by.pos)})` : `its list of only excludes (${writer.team.file})`}`;
+  for (const [key, { x, y, paths: examples, count }] of shared) {
+    if (reported.has(key)) continue;
+    warnings.push({ ...(x.by?.pos ?? x.team.pos),
+      message: `teams ${x.team.name} and ${y.team.name} may both write ${count === 1 ? '1 path' : `${count} paths`} of the tree, e.g. ${examples.join(', ')}: ${by(x)}, ${by(y)}`,
       fix: 'if only one team should write these paths, add an exclude (":!path") to the other team\'s scope.write; overlaps are allowed, but two teams then change the same files on two branches.' });
   }
-  for (const team of policy.teams) {
-    for (const pattern of team.write) {
-      if (pattern.spec.exclude || used.has(pattern) || wildcardDirectory(pattern)) continue;
-      warnings.push({ ...pattern.pos,
-        message: `team ${team.name}'s scope.write pattern ${showPattern(pattern)} selects no path of the tree`,
-        fix: `check it against the tree: \`git ls-files -- '${pattern.text}'\` lists what it selects (a scope for files not written yet is fine).` });
-    }
+  for (const pattern of unused) {
+    const team = policy.teams.find((candidate) => candidate.write.includes(pattern))!;
+    warnings.push({ ...pattern.pos,
+      message: `team ${team.name}'s scope.write pattern ${showPattern(pattern)} selects no path of the tree`,
+      fix: `check it against the tree: \`git ls-files -- '${pattern.text}'\` lists what it selects (a scope for files not written yet is fine).` });
   }
   return warnings;
 }
 
+/** A team that may write a path, and the positive pattern that admits it (none for a list of only excludes). */
+interface Writer {
+  team: Team;
+  by?: Pattern;
+}
+
+function writersOf(teams: readonly { team: Team; specs: Pathspec[] }[], path: string): Writer[] {
+  const writers: Writer[] = [];
+  for (const { team, specs } of teams) {
+    const result = matchPathspecs(specs, path);
+    if (result.matched) writers.push({ team, by: team.write.find((pattern) => pattern.spec === result.by) });
+  }
+  return writers;
+}
 /** The build's warnings and the tree's (treeWarnings), in file order. */
 export function withTreeWarnings(policy: Policy, buildWarnings: readonly PolicyProblem[], paths: readonly string[]): PolicyProblem[] {
   return sortProblems([...buildWarnings, ...treeWarnings(policy, paths)]);
