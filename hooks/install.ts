@@ -174,7 +174,7 @@ async function checkTeamInPolicy(repo: GitRepo, team: string): Promise<string[]>
     located = await locatePolicy(repo);
   } catch (error) {
     if (!(error instanceof PolicyError)) throw error;
-    return [`team "${team}" is not checked: the policy has problems (${error.problems.length}); \`coord-hooks explain --policy-from worktree CLAUDE.md\` lists them, and every commit checks the team once the policy is valid`];
+    return [`team "${team}" is not checked: the policy has problems (${error.problems.length}); \`coord-hooks explain CLAUDE.md\` lists them, and every commit checks the team once the policy is valid`];
   } finally {
     repo.close(); // reading the policy started a cat-file process
   }

@@ -305,5 +305,9 @@ describe('install --team checks the team against the policy', () => {
     fresh.write('fw/CLAUDE.md', '---\nscope:\n  write: fw/\n---\n');
     const summary = await install(fresh.dir, { team: 'fw' });
     expect(summary.notes.join('\n')).toContain('team "fw" is not checked: the policy has problems (1)');
+    // The command the note names lists them.
+    const explained = await runCommand(['explain', 'CLAUDE.md'], { cwd: fresh.dir, env });
+    expect(explained.code).toBe(2);
+    expect(explained.stderr).toContain('fw/CLAUDE.md:3:10: scope.write must be a list of strings');
   });
 });
