@@ -26,7 +26,7 @@ export default defineCommand<{ team?: string; server?: boolean; repo?: string; c
   name: 'install',
   summary: 'Install coord-hooks\' git hooks: early-feedback hooks in this clone, or with --server the gate in a bare repository.',
   options: {
-    team: { type: 'string', valueName: 'T', description: 'this clone\'s team, stored as `git config coord-hooks.team`' },
+    team: { type: 'string', valueName: 'T', description: 'this clone\'s team, stored as `git config coord-hooks.team`; a team the policy does not declare is refused (exit 2)' },
     server: { type: 'boolean', description: 'install the gate (pre-receive, post-receive) into a bare repository' },
     repo: { type: 'string', valueName: 'PATH', description: 'the bare repository for --server (default: the current directory)' },
     claude: { type: 'boolean', description: 'register the Claude Code guard and SessionStart hook in .claude/settings.local.json (merged, never clobbered; kept out of git)' },
@@ -42,7 +42,7 @@ moving or upgrading either. npm never runs this for you: it is the explicit step
 With --claude: Claude Code's PreToolUse guard and SessionStart hook go into <top>/.claude/settings.local.json
 (merged; the file is added to .git/info/exclude); --wait-for-announcements adds a Stop hook; --shared
 writes portable entries into .claude/settings.json for the architect to commit. See docs/agents.md.`,
-  exitCodes: '0 installed · 2 usage or environment error (not a repository, not bare with --server, a conflicting chained hook, node or the CLI missing)',
+  exitCodes: '0 installed · 2 usage or environment error (not a repository, not bare with --server, --team not in the policy, a conflicting chained hook, node or the CLI missing)',
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw usageError(`install takes no arguments (got "${positionals[0]}")`, 'run `coord-hooks install --help`');
     if ((values.shared || values['wait-for-announcements']) && !values.claude) throw usageError('--shared and --wait-for-announcements go with --claude', 'run `coord-hooks install --claude --shared`');

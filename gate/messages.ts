@@ -3,6 +3,8 @@
  * summarised (count per directory, first 20 listed) for thousands.
  */
 import { describePatterns, owningTeams } from '../policy/explain';
+import { suggestKey } from '../policy/problems';
+import { parseRoundBranch, parseRoundFile, roundBranch } from '../policy/round-names';
 import type { Policy } from '../policy/types';
 import type { Violation } from './scope';
 
@@ -29,11 +31,72 @@ function reasonText(policy: Policy, violation: Violation): string {
     case 'symlink-escape':
       return `symlink to ${JSON.stringify(violation.detail ?? '')}, which leaves team ${violation.team}'s write scope${violation.because ? `: it ${violation.because}` : ''}`;
     case 'outside-scope': {
+      const roundFile = roundFileText(violation);
+      if (roundFile) return `outside team ${violation.team}'s write scope; ${roundFile}`;
       const owners = owningTeams(policy, violation.path).map((team) => team.name);
       const owner = owners.length ? `; it belongs to ${owners.map((name) => `team ${name}`).join(', ')}` : '; no team may write it';
-      return `outside team ${violation.team}'s write scope${owner}`;
+      const claude = isClaudeDirPath(violation.path) ? ' (.claude/ holds the Claude Code settings every agent\'s session reads)' : '';
+      return `outside team ${violation.team}'s write scope${owner}${claude}`;
     }
   }
+}
+
+/** The branch a violation's ref names, without refs/heads/ (undefined where no ref is known: check, pre-commit). */
+const branchOf = (violation: Violation) => violation.ref?.replace(/^refs\/heads\//, '');
+
+/**
+ * A round's ANNOUNCEMENT.md or REPLY.md written where the round exception does not apply: another
+ * team's, or the team's own on a branch that is not its round branch (a misspelt one gets the right name).
+ */
+function roundFileText(violation: Violation): string | null {
+  const file = parseRoundFile(violation.path);
+  if (!file) return null;
+  const right = roundBranch(file.team, file.round);
+  if (file.team !== violation.team) return `it is team ${file.team}'s round file, written only on ${right}`;
+  const branch = branchOf(violation);
+  if (branch === undefined) return `${file.file}.md is written only on the round branch ${right}`;
+  const misspelt = parseRoundBranch(branch) === null && suggestKey(branch, [right]) === right;
+  return `${file.file}.md is written only on the round branch ${right}; this is ${branch}${misspelt ? `: did you mean ${right}?` : ''}`;
+}
+
+/** Claude Code's project settings (.claude/ at the top or in a subdirectory), read by every agent's session. */
+function isClaudeDirPath(path: string): boolean {
+  return path.startsWith('.claude/') || path.includes('/.claude/');
+}
+
+type AdviceKind = 'scope' | 'round-file' | 'claude' | 'announcement' | 'policy-file';
+
+function adviceKind(violation: Violation): AdviceKind {
+  if (violation.reason === 'policy-file' || violation.reason === 'announcement') return violation.reason;
+  if (violation.reason === 'outside-scope' && parseRoundFile(violation.path)) return 'round-file';
+  if (violation.reason === 'outside-scope' && isClaudeDirPath(violation.path)) return 'claude';
+  return 'scope';
+}
+
+/** What to do, once per kind of violation present: each kind gets advice that fits it. */
+function adviceLines(violations: Violation[]): string[] {
+  const kinds = new Set(violations.map(adviceKind));
+  const hints: string[] = [];
+  if (kinds.has('scope')) {
+    hints.push('move those changes to the owning team\'s branch (or drop them: `git reset`/`git rebase -i`), or ask the architect to widen the scope in the policy');
+  }
+  if (kinds.has('round-file')) {
+    const branches = [...new Set(violations.filter((violation) => adviceKind(violation) === 'round-file').map((violation) => {
+      const file = parseRoundFile(violation.path)!;
+      return roundBranch(file.team, file.round);
+    }))];
+    hints.push(`a round's files (rounds/N/<team>/) change only on that team's round branch (${branches.join(', ')}): push those commits there (\`git push origin HEAD:${branches[0]}\`); another team's round files are not yours to change`);
+  }
+  if (kinds.has('claude')) {
+    hints.push('drop the .claude/ changes from those commits (`git rebase -i`, or `git reset` and commit again without them): keep this clone\'s own settings in .claude/settings.local.json, which `coord-hooks install --claude` writes and keeps out of git; shared .claude/settings.json is the architect\'s (`coord-hooks install --claude --shared`)');
+  }
+  if (kinds.has('announcement')) {
+    hints.push('ANNOUNCEMENT.md is the architect\'s (signed commits, `coord-hooks announce`): drop that change and answer in REPLY.md (`coord-hooks reply`)');
+  }
+  if (kinds.has('policy-file')) {
+    hints.push('policy files (CLAUDE.md front-matter, .coord/) change only through the architect: send the change as a request');
+  }
+  return hints;
 }
 
 function commitLabel(violation: Violation, subjects?: Map<string, string>): string {
@@ -75,13 +138,6 @@ export function formatViolations(policy: Policy, violations: Violation[], option
     const team = policy.teams.find((candidate) => candidate.name === name);
     if (team) lines.push(`  team ${name} may write: ${describePatterns(team)}  (${team.file})`);
   }
-  const hints: string[] = [];
-  if (violations.some((violation) => violation.reason !== 'policy-file')) {
-    hints.push('move those changes to the owning team\'s branch (or drop them: `git reset`/`git rebase -i`), or ask the architect to widen the scope in the policy');
-  }
-  if (violations.some((violation) => violation.reason === 'policy-file')) {
-    hints.push('policy files (CLAUDE.md front-matter, .coord/) change only through the architect: send the change as a request');
-  }
-  for (const hint of hints) lines.push(`  what to do: ${hint}`);
+  for (const hint of adviceLines(violations)) lines.push(`  what to do: ${hint}`);
   return lines.map((line) => `${options.prefix ?? ''}${line}`);
 }

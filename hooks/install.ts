@@ -10,6 +10,7 @@ import { checkInstallable, inspectHook, installHookFile, uninstallHookFile, type
 import { locateCloneHooks, locateServerHooks, type HooksLocation } from './locate';
 import { applySettings, cloneSettings, removeSettings, serverSettings, type SettingResult } from './repo-config';
 import { CLIENT_HOOKS, SERVER_HOOKS, renderHookScript, type HookSide } from './template';
+import type { GitRepo } from '../git/repo';
 
 export { HOOK_MARKER, CHAINED_SUFFIX, SERVER_HOOKS, CLIENT_HOOKS } from './template';
 export { formatInstallSummary, formatUninstallSummary } from './summary';
@@ -89,14 +90,20 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   if (options.team !== undefined) checkTeamName(options.team);
   const runtime = runtimePaths(options);
   const location = await locateCloneHooks(cwd, options.env ?? process.env);
+  const previous = await location.repo.configGet(CLIENT_TEAM_KEY);
+  // Checked before anything is written: a mistyped team fails here, not at the first commit.
+  const teamNotes = options.team === undefined ? [] : await checkTeamInPolicy(location.repo, options.team);
   const hooks = writeHooks(location, CLIENT_HOOKS, 'client', runtime);
   if (options.team !== undefined) await location.repo.configSet(CLIENT_TEAM_KEY, options.team);
-  const team = options.team ?? (await location.repo.configGet(CLIENT_TEAM_KEY)) ?? undefined;
+  if (options.team !== undefined && previous !== null && previous !== options.team) {
+    teamNotes.unshift(`this clone's team switched from "${previous}" to "${options.team}" (git config ${CLIENT_TEAM_KEY})`);
+  }
+  const team = options.team ?? previous ?? undefined;
   // A clone without a signing key must not promise signed pushes: git would fail every push to a
   // server that asks for a certificate. `keys --create` sets push.gpgSign when it configures a key.
   const hasKey = (await location.repo.configGet('user.signingkey')) !== null;
   const settings = hasKey ? await applySettings(location.repo, cloneSettings()) : [];
-  const notes = [...runtime.notes, ...location.notes];
+  const notes = [...runtime.notes, ...location.notes, ...teamNotes];
   if (!hasKey) {
     notes.push('this clone has no signing key, so its pushes carry no push certificate; that is all `ref` and `pusher` mode need from a team. ' +
       'To sign done-tags and pushes (the architect, `signature` mode): coord-hooks keys --create');
@@ -152,4 +159,34 @@ function checkTeamName(team: string): void {
   if (!/^[^\s/\\-][^\s/\\]*$/.test(team)) {
     throw new CoordError(`--team "${team}" is not a team name`, { hint: 'a team name is one path component, like the `<team>` in branch `<team>/round-1`' });
   }
+}
+
+/**
+ * `install --team T` checks T against the policy this clone's hooks will use (the protected branch,
+ * else the work tree): an unknown team is a usage error (exit 2) naming the closest team. A policy
+ * that declares no team yet (a new repository) or that has problems cannot say: the team is kept,
+ * with a note, and the hooks check it at each commit. Returns the notes.
+ */
+async function checkTeamInPolicy(repo: GitRepo, team: string): Promise<string[]> {
+  const [{ closestTeam, locatePolicy, findTeam }, { PolicyError }] = await Promise.all([import('../policy/locate'), import('../policy/problems')]);
+  let located: Awaited<ReturnType<typeof locatePolicy>>;
+  try {
+    located = await locatePolicy(repo);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    return [`team "${team}" is not checked: the policy has problems (${error.problems.length}); \`coord-hooks explain CLAUDE.md\` lists them, and every commit checks the team once the policy is valid`];
+  } finally {
+    repo.close(); // reading the policy started a cat-file process
+  }
+  if (located.policy.teams.length === 0) {
+    return [`team "${team}" is not checked: the policy (from ${located.source}) declares no team yet; once it does, every commit checks the team, and \`coord-hooks install --team T\` corrects it`];
+  }
+  try {
+    findTeam(located.policy, team, located.source);
+  } catch (error) {
+    if (!(error instanceof CoordError)) throw error;
+    const retry = closestTeam(located.policy, team) ?? 'T';
+    throw new CoordError(error.message, { hint: `${error.hint}; nothing was changed: run \`coord-hooks install --team ${retry}\``, cause: error });
+  }
+  return [];
 }

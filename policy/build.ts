@@ -4,6 +4,7 @@
  * files. Collects every problem; returns a policy only when there are none.
  */
 import { parseFrontMatter } from './frontmatter';
+import { overlapWarnings } from './overlap';
 import { sortProblems } from './problems';
 import { defaultCoord, readPolicyFile } from './rules';
 import type { TeamDecl } from './rules';
@@ -25,7 +26,11 @@ export function buildPolicy(files: PolicyFile[]): BuildResult {
   let coord: CoordSettings = defaultCoord();
   for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
     const fm = parseFrontMatter(file);
-    if (!fm) continue;
+    if (!fm) {
+      const hint = policyWithoutFrontMatter(file);
+      if (hint) warnings.push(hint);
+      continue;
+    }
     policyFiles.push(file.path);
     if (fm.problems.length === 0) {
       const decl = readPolicyFile(fm, file.path === ROOT_FILE);
@@ -41,6 +46,31 @@ export function buildPolicy(files: PolicyFile[]): BuildResult {
   if (problems.length > 0) return result;
   const teams = decls.map((decl) => decl.team).sort((a, b) => compare(a.name, b.name));
   return { ...result, policy: { teams, coord, policyFiles: policyFiles.sort(compare) } };
+}
+
+/** A key line of a team or root file, where only front-matter would make it policy. */
+const POLICY_LINE = /^(?:scope|coord)[ \t]*:(?:\s|$)|^[ \t]+write[ \t]*:[ \t]*\[/;
+const MARKER_LINE = /^\s*---[ \t]*\r?$/;
+
+/**
+ * A CLAUDE.md without front-matter is notes, not policy; one that looks like a team file (a "scope:"
+ * or "coord:" line, an indented "write: [") would silently drop its team. The warning is at the line
+ * that looks like policy, or at a "---" block that does not start on line 1.
+ */
+function policyWithoutFrontMatter(file: PolicyFile): PolicyProblem | null {
+  const lines = file.text.split('\n');
+  const index = lines.findIndex((line) => POLICY_LINE.test(line));
+  if (index < 0) return null;
+  const marker = lines.slice(0, index).findIndex((line) => MARKER_LINE.test(line));
+  const key = lines[index].trim().split(':')[0];
+  if (marker >= 0) {
+    return { file: file.path, line: marker + 1, col: 1,
+      message: `this CLAUDE.md has no front-matter: its "---" block starts on line ${marker + 1}, not line 1, so the "${key}:" on line ${index + 1} is not read and the file declares nothing`,
+      fix: 'move the "---" block to the very top: line 1 must be "---" (nothing before it, not even a title or a blank line).' };
+  }
+  return { file: file.path, line: index + 1, col: 1,
+    message: `this CLAUDE.md has no front-matter (line 1 is not "---"), so "${key}:" on line ${index + 1} is not read and the file declares nothing`,
+    fix: 'put the policy between a "---" line at the very top of the file and a closing "---" line; if the file is only notes, reword that line.' };
 }
 
 function compare(a: string, b: string): number {
@@ -98,7 +128,12 @@ const teamsDoNotShadowBranches: CrossFileRule = (decls, coord, problems, warning
   }
 };
 
-const CROSS_FILE_RULES: CrossFileRule[] = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches];
+/** Two teams' write patterns where one contains the other (policy/overlap.ts): warnings, not errors. */
+const overlappingScopes: CrossFileRule = (decls, _coord, _problems, warnings) => {
+  warnings.push(...overlapWarnings(decls.map((decl) => decl.team)));
+};
+
+const CROSS_FILE_RULES: CrossFileRule[] = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches, overlappingScopes];
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();

@@ -42,6 +42,24 @@ export async function listPolicyCandidates(root: string): Promise<string[]> {
   return [...new Set(paths)].sort();
 }
 
+/** Every file path of the work tree git tracks or would add (the tree a commit of everything would have): ONE git call. */
+export async function listWorktreePaths(root: string): Promise<string[]> {
+  const paths = splitZ((await git(['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })).stdout);
+  return [...new Set(paths)];
+}
+
+/**
+ * Every warning about the work tree's policy: the build's (policy/build.ts) and those only the tree's
+ * paths can give (policy/overlap.ts treeWarnings: overlaps present in the tree, patterns selecting
+ * nothing). Throws PolicyError when the policy has problems. For the architect's pre-commit, which
+ * shows them when a policy file is staged, and `explain --policy-from worktree`.
+ */
+export async function worktreePolicyWarnings(cwd: string): Promise<PolicyProblem[]> {
+  const { policy, root, warnings } = await loadPolicyFromWorktree(cwd);
+  const { withTreeWarnings } = await import('./overlap');
+  return withTreeWarnings(policy, warnings, await listWorktreePaths(root));
+}
+
 /** Reads the candidates that are regular files (deleted files, symlinks and submodules are skipped, as in a git tree). */
 export async function readWorktreePolicyFiles(root: string): Promise<PolicyFile[]> {
   const paths = await listPolicyCandidates(root);

@@ -7,6 +7,7 @@ import { dirname, join } from 'path';
 import { CoordError } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from './load-tree';
+import { suggestKey } from './problems';
 import type { Policy, PolicyProblem, Team } from './types';
 
 export interface LocatedPolicy {
@@ -107,13 +108,35 @@ async function fromWorktree(repo: GitRepo): Promise<LocatedPolicy> {
   return { policy, warnings, source: 'work tree' };
 }
 
-export function findTeam(policy: Policy, name: string): Team {
+/** The team named `name`; a CoordError (exit 2) naming the closest team and every team otherwise. */
+/**
+ * Every warning about a located policy: the build's and those only its tree's paths can give
+ * (policy/overlap.ts treeWarnings), over the files of the commit it was read from or of the work tree.
+ * Lists the whole tree: for commands people run (explain), not for hooks on a hot path.
+ */
+export async function policyWarnings(repo: GitRepo, located: LocatedPolicy): Promise<PolicyProblem[]> {
+  const [{ withTreeWarnings }, { splitZ }, { listWorktreePaths, repoTop }] = await Promise.all([
+    import('./overlap'), import('../git/run'), import('./load-worktree')]);
+  const paths = located.commit
+    ? splitZ((await repo.run(['ls-tree', '-r', '-z', '--name-only', '--full-tree', located.commit])).stdout)
+    : await listWorktreePaths(await repoTop(repo.cwd));
+  return withTreeWarnings(located.policy, located.warnings, paths);
+}
+
+export function findTeam(policy: Policy, name: string, source?: string): Team {
   const team = policy.teams.find((candidate) => candidate.name === name);
   if (!team) {
+    const guess = closestTeam(policy, name);
     const known = policy.teams.map((candidate) => candidate.name).join(', ') || '(none)';
-    throw new CoordError(`no team "${name}" in the policy`, { hint: `teams are: ${known}` });
+    throw new CoordError(`no team "${name}" in the policy${source ? ` (from ${source})` : ''}${guess ? `; did you mean "${guess}"?` : ''}`,
+      { hint: `teams are: ${known}` });
   }
   return team;
+}
+
+/** The team a mistyped name most likely meant (policy/problems.ts suggestKey), if any is close. */
+export function closestTeam(policy: Policy, name: string): string | undefined {
+  return suggestKey(name, policy.teams.map((candidate) => candidate.name));
 }
 
 /** --team, else this clone's configured team, else the branch name's first component. */

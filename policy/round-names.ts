@@ -10,6 +10,7 @@ const ROUND = '([1-9][0-9]{0,8})';
 const ROUND_BRANCH = new RegExp(`^([^/]+)/round-${ROUND}$`);
 const DONE_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/done/([^/]+)$`);
 const START_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/start$`);
+const ROUND_FILE = new RegExp(`^rounds/${ROUND}/([^/]+)/(ANNOUNCEMENT|REPLY)\\.md$`);
 
 export const roundBranch = (team: string, round: number) => `${team}/round-${round}`;
 export const announcementPath = (round: number, team: string) => `rounds/${round}/${team}/ANNOUNCEMENT.md`;
@@ -39,4 +40,10 @@ export function parseDoneTagRef(ref: string): { round: number; team: string } | 
 export function parseStartTagRef(ref: string): number | null {
   const match = START_TAG_REF.exec(ref);
   return match ? Number(match[1]) : null;
+}
+
+/** `rounds/<N>/<team>/ANNOUNCEMENT.md` or `REPLY.md` → round, team and which file; null for any other path. */
+export function parseRoundFile(path: string): { round: number; team: string; file: 'ANNOUNCEMENT' | 'REPLY' } | null {
+  const match = ROUND_FILE.exec(path);
+  return match ? { round: Number(match[1]), team: match[2], file: match[3] as 'ANNOUNCEMENT' | 'REPLY' } : null;
 }

@@ -5,7 +5,8 @@
  */
 import { isMap } from 'yaml';
 import type { Entry, FrontMatter, StringItem } from './frontmatter';
-import { parsePathspec, PathspecSyntaxError } from './pathspec';
+import { wildcardDirectory } from './overlap';
+import { CompiledPathspec, parsePathspec, PathspecSyntaxError } from './pathspec';
 import type { CoordSettings, Pattern, SourcePos, Team } from './types';
 
 export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'coord'] as const;
@@ -142,11 +143,30 @@ function readScope(fm: FrontMatter, scope: Entry, team: string | undefined): { w
   const readItems = read ? fm.strings(read.value, 'scope.read', read.keyPos, '["*"]') : [{ text: '*', pos: scope.keyPos }];
   if (!writeItems || writeItems.length === 0 || !readItems) return undefined;
   const patterns = { write: readPatterns(fm, writeItems, 'scope.write'), read: readPatterns(fm, readItems, 'scope.read') };
+  patterns.write.forEach((pattern) => writePatternWarnings(fm, pattern));
   if (patterns.write.length > 0 && patterns.write.every((pattern) => pattern.spec.exclude)) {
     fm.warn(write.keyPos, 'scope.write has only exclude patterns: git reads that as "everything except them"',
       'add the paths the team may write before the exclusions, e.g. ["fw/", ":!fw/vendor/"].');
   }
   return patterns.write.length === writeItems.length && patterns.read.length === readItems.length ? patterns : undefined;
+}
+
+/**
+ * Write patterns that do not say what they grant: ".." components (git reads "qa/../fw/" as "fw/"),
+ * and a wildcard pattern ending in "/", which selects nothing (git matches a wildcard pattern against
+ * whole file paths, and no file path ends in "/").
+ */
+function writePatternWarnings(fm: FrontMatter, pattern: Pattern): void {
+  const { text, spec } = pattern;
+  if (!text.startsWith(':') && /(^|\/)\.\.(\/|$)/.test(text) && spec instanceof CompiledPathspec) {
+    fm.warn(pattern.pos, `scope.write pattern "${text}" climbs with "..": git reads it as "${spec.match}"`,
+      `write "${spec.match}", so the policy says which paths it grants.`);
+  }
+  if (wildcardDirectory(pattern)) {
+    const fix = text.startsWith(':') ? 'end it with "**" under :(glob) magic instead of "/", to select everything below the matching directories.'
+      : `write ":(glob)${text}**" to select everything below the matching directories.`;
+    fm.warn(pattern.pos, `scope.write pattern "${text}" selects nothing: git matches a pattern with a wildcard against whole file paths, and no file path ends in "/"`, fix);
+  }
 }
 
 /** Each item parsed as a git pathspec; invalid ones are reported with the parser's message. */

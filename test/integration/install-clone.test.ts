@@ -8,6 +8,9 @@ import { join } from 'path';
 import { cloneRepo, initRepo, isolatedEnv, removeDir, tempDir, Repo } from '../../fixtures/repo';
 import { CLIENT_HOOKS, formatInstallSummary, formatUninstallSummary, installCloneHooks, uninstallCloneHooks, type CloneInstallOptions } from '../../hooks/install';
 import { modeOf, StubCli } from './install-stub';
+import { CoordError } from '../../core/errors';
+import { runCommand } from '../../fixtures/cli';
+import { STANDARD_POLICY } from '../../fixtures/policies';
 
 let root: string;
 let env: NodeJS.ProcessEnv;
@@ -249,5 +252,62 @@ describe('installCloneHooks', () => {
     expect(again.hooks[0]).toMatchObject({ action: 'chained', note: expect.stringContaining('identical') });
     expect(readFileSync(join(husky, 'pre-commit'), 'utf8')).toContain('coord-hooks managed hook');
     expect(readFileSync(join(husky, 'pre-commit.coord-hooks-chained')).equals(theirs)).toBe(true);
+  });
+});
+
+describe('install --team checks the team against the policy', () => {
+  /** A clone of a server whose main holds the standard policy (teams fw, pm, qa). */
+  function policyClone(): Repo {
+    const seed = cloneRepo(server.dir, join(root, 'policy-seed'), env);
+    for (const [path, text] of Object.entries(STANDARD_POLICY)) seed.write(path, text);
+    seed.git(['add', '-A']);
+    seed.git(['commit', '-q', '-m', 'policy']);
+    seed.git(['push', '-q', 'origin', 'HEAD:main']);
+    return cloneRepo(server.dir, join(root, 'policy-clone'), env);
+  }
+
+  test('an unknown team is a usage error that names the closest team, and nothing is installed', async () => {
+    const repo = policyClone();
+    const error = await install(repo.dir, { team: 'fq' }).then(() => null, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CoordError);
+    expect((error as CoordError).exitCode).toBe(2);
+    expect((error as CoordError).message).toBe('no team "fq" in the policy (from origin/main); did you mean "fw"?');
+    expect((error as CoordError).hint).toContain('teams are: fw, pm, qa; nothing was changed: run `coord-hooks install --team fw`');
+    expect(existsSync(join(repo.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(repo.tryGit(['config', 'coord-hooks.team']).code).toBe(1);
+    // Through the command line: exit 2, the message and the hint on stderr.
+    const cli = await runCommand(['install', '--team', 'nosuch'], { cwd: repo.dir, env });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('no team "nosuch" in the policy (from origin/main)');
+    expect(cli.stderr).toContain('teams are: fw, pm, qa');
+  });
+
+  test('re-installing with another team says it switched', async () => {
+    const repo = policyClone();
+    expect((await install(repo.dir, { team: 'fw' })).notes.join('\n')).not.toContain('switched');
+    expect((await install(repo.dir, { team: 'fw' })).notes.join('\n')).not.toContain('switched');
+    const summary = await install(repo.dir, { team: 'pm' });
+    expect(summary.notes).toContain('this clone\'s team switched from "fw" to "pm" (git config coord-hooks.team)');
+    expect(formatInstallSummary(summary)).toContain('switched from "fw" to "pm"');
+    expect(repo.git(['config', 'coord-hooks.team'])).toBe('pm');
+  });
+
+  test('a repository without a policy yet: the team is kept, and a note says it is not checked', async () => {
+    const summary = await install(clone.dir, { team: 'fw' });
+    expect(summary.notes.join('\n')).toContain('team "fw" is not checked: the policy (from origin/main) declares no team yet');
+    expect(clone.git(['config', 'coord-hooks.team'])).toBe('fw');
+    const empty = initRepo(join(root, 'empty'), env);
+    expect((await install(empty.dir, { team: 'fw' })).notes.join('\n')).toContain('the policy (from work tree) declares no team yet');
+  });
+
+  test('a policy with problems: the team is kept, and a note says why it is not checked', async () => {
+    const fresh = initRepo(join(root, 'fresh'), env);
+    fresh.write('fw/CLAUDE.md', '---\nscope:\n  write: fw/\n---\n');
+    const summary = await install(fresh.dir, { team: 'fw' });
+    expect(summary.notes.join('\n')).toContain('team "fw" is not checked: the policy has problems (1)');
+    // The command the note names lists them.
+    const explained = await runCommand(['explain', 'CLAUDE.md'], { cwd: fresh.dir, env });
+    expect(explained.code).toBe(2);
+    expect(explained.stderr).toContain('fw/CLAUDE.md:3:10: scope.write must be a list of strings');
   });
 });
