@@ -17,6 +17,22 @@ export async function policyProblems(repo: GitRepo, treeish: string): Promise<Po
   return policyProblemsAt(repo, treeish, null);
 }
 
+/**
+ * The warnings of a tree-ish's policy (overlapping scopes, patterns that select nothing in that tree,
+ * team-like files without front-matter: policy/overlap.ts), for a policy that validates. They do not
+ * stop a commit.
+ */
+export async function policyWarningLines(repo: GitRepo, treeish: string): Promise<string[]> {
+  const [{ loadPolicyFromTree }, { policyWarnings }] = await Promise.all([import('../../policy/load-tree'), import('../../policy/locate')]);
+  const loaded = await loadPolicyFromTree(repo, treeish);
+  const warnings = await policyWarnings(repo, { ...loaded, source: 'staged' });
+  if (warnings.length === 0) return [];
+  return [
+    `coord-hooks: the staged policy validates, with ${warnings.length === 1 ? '1 warning' : `${warnings.length} warnings`} (the commit goes on):`,
+    ...warnings.map((warning) => `  ${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`),
+  ];
+}
+
 /** Lines that say what does not validate and how to go on. */
 export function problemLines(what: string, problems: PolicyProblem[]): string[] {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;

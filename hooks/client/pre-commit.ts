@@ -79,11 +79,14 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     const check = await import('./policy-check');
     if ((await staged).some((write) => check.isPolicyPath(write.path))) {
       const { policyProblems, problemLines } = check;
-      const problems = await policyProblems(repo, await repo.indexTree());
+      const tree = await repo.indexTree();
+      const problems = await policyProblems(repo, tree);
       if (problems.length) {
         io.err([...problemLines('the staged policy', problems), REFUSED].join('\n') + '\n');
         return 1;
       }
+      const warnings = await check.policyWarningLines(repo, tree);
+      if (warnings.length) io.err(warnings.join('\n') + '\n');
     }
     if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory
     const [{ locatePolicy }, { judgeWrite }, { judgeContext }, { formatViolations }] = await Promise.all([

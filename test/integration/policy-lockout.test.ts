@@ -202,6 +202,17 @@ describe('client hooks say it earlier', () => {
     setup.architect.git(['reset', '-q', '--hard', 'HEAD']);
   });
 
+  test('pre-commit prints the warnings of a staged policy that validates, and lets the commit through', () => {
+    setup.architect.git(['switch', '-q', 'main']);
+    setup.architect.write('qa/CLAUDE.md', STANDARD_POLICY['qa/CLAUDE.md'].replace('write: ["qa/"', 'write: ["qa/", "fw/"'));
+    setup.architect.git(['add', 'qa/CLAUDE.md']);
+    const result = setup.architect.tryGit(['commit', '-m', 'policy: qa may write fw/ too']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('the staged policy validates, with');
+    expect(result.stderr).toMatch(/qa\/CLAUDE\.md:\d+:\d+: warning: teams (fw and qa|qa and fw) may both write/);
+    setup.architect.git(['reset', '-q', '--hard', 'origin/main']);
+  });
+
   test('pre-commit refuses a staged signers file whose architect line lost a character', () => {
     setup.architect.git(['switch', '-q', 'main']);
     const line = signersLine('architect', setup.architectKey);
