@@ -6,17 +6,15 @@
  */
 import { lstatSync, readFileSync, readlinkSync } from 'fs';
 import { join } from 'path';
-import { transportAvailability } from '../../fixtures/transports/common';
+import { describeInstalled } from '../../fixtures/prerequisites';
+import { transportMissing } from '../../fixtures/transports/common';
 import { gitolitePrograms, startGitolite, type GitoliteServer } from '../../fixtures/transports/gitolite';
 import { pusherScenario, REJECTED_HEADER, USERS, withoutSidebandSuffix } from '../../fixtures/transports/scenario';
 import { HOOK_MARKER } from '../../hooks/install';
 
 jest.setTimeout(60000);
 
-const availability = transportAvailability('gitolite', gitolitePrograms().missing);
-if (availability.failure) test('the gitolite transport is installed (CI=true)', () => { throw new Error(availability.failure); });
-
-(availability.run ? describe : describe.skip)('git through gitolite3: gitolite-shell sets GL_USER', () => {
+describeInstalled(transportMissing('gitolite', gitolitePrograms().missing), 'git through gitolite3: gitolite-shell sets GL_USER', () => {
   const scenario = pusherScenario({
     transport: 'gitolite',
     variable: 'GL_USER',
