@@ -18,6 +18,10 @@ describeInstalled(transportMissing('gitolite', gitolitePrograms().missing), 'git
   const scenario = pusherScenario({
     transport: 'gitolite',
     variable: 'GL_USER',
+    // No claim step: this fixture reaches gitolite-shell through a stand-in for sshd that, like sshd
+    // without AcceptEnv, passes nothing of the client's environment, and gitolite-shell sets GL_USER from
+    // its argument. The ssh route (SendEnv into an sshd that accepts it) is tried in ssh.test.ts.
+    claimRoute: null,
     start: (root, env) => startGitolite({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);

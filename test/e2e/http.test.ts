@@ -14,6 +14,7 @@ describeInstalled(transportMissing('smart HTTP', httpPrograms().missing), 'git o
   const scenario = pusherScenario({
     transport: 'http',
     variable: 'REMOTE_USER',
+    claimRoute: 'HTTP headers Remote-User and X-Remote-User, which reach git http-backend as HTTP_*',
     start: (root, env) => startHttpGitServer({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);

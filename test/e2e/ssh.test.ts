@@ -14,6 +14,7 @@ describeInstalled(transportMissing('ssh', sshPrograms().missing), 'git over ssh:
   const scenario = pusherScenario({
     transport: 'ssh',
     variable: 'GL_USER',
+    claimRoute: 'every pusher variable the gate reads, sent with SendEnv to an sshd configured to AcceptEnv them',
     start: (root, env) => startSshGitServer({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);
