@@ -2,7 +2,7 @@
  * `coord-hooks demo` as a person runs it: the compiled CLI, output piped (no colour). How long it takes
  * is measured by `npm run bench` (scenario 8, against a plain git round trip in the same run), not
  * here: the limit below only stops a hung demo. It costs about 15 s of CPU; on a loaded 2-core machine
- * it took up to 105 s of wall time (README), so the limit is 5 minutes.
+ * it took up to 124 s of wall time (README), so the limit is 5 minutes.
  */
 import { join } from 'path';
 import { existsSync } from 'fs';
