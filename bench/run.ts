@@ -17,7 +17,12 @@ import { describeLine, describeMachine, packageCommit } from './machine';
 import { hasGnuTime, TIME_PROGRAM } from './measure';
 import { FULL_SIZES, parseOptions, QUICK_SIZES, USAGE, UsageError, type BenchOptions } from './options';
 import { formatNotes, formatTable, missed, verdict, type HarnessFailure, type Results, type Row } from './report';
-import { SCENARIOS } from './scenarios';
+import { scenario8 } from './demo';
+import { scenario9 } from './pathspec';
+import { SCENARIOS as CORE_SCENARIOS } from './scenarios';
+
+/** Scenarios 8 (the demo) and 9 (pathspec matching) live in their own files. */
+const SCENARIOS: typeof CORE_SCENARIOS = { ...CORE_SCENARIOS, 8: scenario8, 9: scenario9 };
 
 async function main(argv: string[]): Promise<number> {
   let options: BenchOptions;

@@ -8,7 +8,8 @@
 # And the real Claude Code CLI for test/e2e/claude-code.test.ts, from npm (pinned), into
 # /opt/coord-hooks/claude-code (not a dependency of the package: it ships per-platform binaries, and a
 # lockfile naming other platforms' packages breaks npm ci on the Linux-only mirror).
-# Idempotent; run as root (CI and the dev machines are root). Skips what is already there.
+# `npm run setup` runs it (README: "The two commands"). Idempotent and fast when everything is there
+# (it then needs no privileges); otherwise it needs root: not root, it re-runs itself with sudo.
 # The tests start their own servers on 127.0.0.1 with their own configuration; the packages' system
 # services (sshd on :22, nginx on :80, fcgiwrap's socket) are kept from starting at install time
 # with a temporary /usr/sbin/policy-rc.d (when the machine has none), and are never needed.
@@ -16,8 +17,11 @@ set -euo pipefail
 packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium time bubblewrap socat)
 CLAUDE_CODE_VERSION=2.1.332
 CLAUDE_CODE_PREFIX=/opt/coord-hooks/claude-code
+claude_code_present() {
+  [ -x "$CLAUDE_CODE_PREFIX/node_modules/.bin/claude" ] && "$CLAUDE_CODE_PREFIX/node_modules/.bin/claude" --version 2>/dev/null | grep -q "^$CLAUDE_CODE_VERSION "
+}
 install_claude_code() {
-  if [ -x "$CLAUDE_CODE_PREFIX/node_modules/.bin/claude" ] && "$CLAUDE_CODE_PREFIX/node_modules/.bin/claude" --version 2>/dev/null | grep -q "^$CLAUDE_CODE_VERSION "; then
+  if claude_code_present; then
     echo "system-deps: Claude Code $CLAUDE_CODE_VERSION present ($CLAUDE_CODE_PREFIX)"
     return 0
   fi
@@ -30,8 +34,21 @@ missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
+if [ ${#missing[@]} -eq 0 ] && claude_code_present; then
+  echo "system-deps: all present (${packages[*]}; Claude Code $CLAUDE_CODE_VERSION in $CLAUDE_CODE_PREFIX)"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    echo "system-deps: installing needs root: re-running with sudo" >&2
+    exec sudo -- bash "$0" "$@"
+  fi
+  needed="${missing[*]}"
+  claude_code_present || needed="${needed:+$needed, }Claude Code $CLAUDE_CODE_VERSION"
+  echo "system-deps: to install: $needed. That needs root, and sudo is not installed: run \`bash scripts/system-deps.sh\` as root" >&2
+  exit 2
+fi
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "system-deps: all present (${packages[*]})"
   install_claude_code
   exit 0
 fi

@@ -28,13 +28,12 @@ import { claudeMissing, describeRun, runClaude, type ClaudeRun } from '../../fix
 import { SCRIPT_DONE, startStandIn, type StandIn, type Turn } from '../../fixtures/claude/stand-in';
 import { initRepo, isolatedEnv, removeDir, tempDir, type Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
+import { describeInstalled } from '../../fixtures/prerequisites';
 import { findProgram } from '../../fixtures/transports/common';
 
 jest.setTimeout(120000);
 
 const missing = claudeMissing();
-if (missing) test('the Claude Code CLI is installed', () => { throw new Error(missing); });
-const maybe = missing ? describe.skip : describe;
 
 const CLI = join(packageInfo().root, 'dist', 'cli', 'main.js');
 const ANNOUNCEMENT = 'Round 1: make the engine twice as fast (e2e announcement 7f3a).';
@@ -116,7 +115,7 @@ afterAll(async () => {
   if (setup) removeDir(setup.root);
 });
 
-maybe('harness: the stand-in drives Claude Code (no coord-hooks)', () => {
+describeInstalled(missing, 'harness: the stand-in drives Claude Code (no coord-hooks)', () => {
   test('a scripted Write in a scratch repository without hooks writes the file; requests and results are recorded', async () => {
     const dir = tempDir('coord-hooks-claude-scratch-');
     try {
@@ -143,7 +142,7 @@ maybe('harness: the stand-in drives Claude Code (no coord-hooks)', () => {
   });
 });
 
-maybe('with a team clone (install --team fw, install --claude)', () => {
+describeInstalled(missing, 'with a team clone (install --team fw, install --claude)', () => {
   let fw: Repo;
 
   beforeAll(async () => {

@@ -6,20 +6,22 @@
  */
 import { lstatSync, readFileSync, readlinkSync } from 'fs';
 import { join } from 'path';
-import { transportAvailability } from '../../fixtures/transports/common';
+import { describeInstalled } from '../../fixtures/prerequisites';
+import { transportMissing } from '../../fixtures/transports/common';
 import { gitolitePrograms, startGitolite, type GitoliteServer } from '../../fixtures/transports/gitolite';
 import { pusherScenario, REJECTED_HEADER, USERS, withoutSidebandSuffix } from '../../fixtures/transports/scenario';
 import { HOOK_MARKER } from '../../hooks/install';
 
 jest.setTimeout(60000);
 
-const availability = transportAvailability('gitolite', gitolitePrograms().missing);
-if (availability.failure) test('the gitolite transport is installed (CI=true)', () => { throw new Error(availability.failure); });
-
-(availability.run ? describe : describe.skip)('git through gitolite3: gitolite-shell sets GL_USER', () => {
+describeInstalled(transportMissing('gitolite', gitolitePrograms().missing), 'git through gitolite3: gitolite-shell sets GL_USER', () => {
   const scenario = pusherScenario({
     transport: 'gitolite',
     variable: 'GL_USER',
+    // No claim step: this fixture reaches gitolite-shell through a stand-in for sshd that, like sshd
+    // without AcceptEnv, passes nothing of the client's environment, and gitolite-shell sets GL_USER from
+    // its argument. The ssh route (SendEnv into an sshd that accepts it) is tried in ssh.test.ts.
+    claimRoute: null,
     start: (root, env) => startGitolite({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);

@@ -3,19 +3,18 @@
  * 127.0.0.1; nginx passes the authenticated user as REMOTE_USER. The coord-hooks gate is installed
  * with installServerHooks. The story is fixtures/transports/scenario.ts.
  */
-import { transportAvailability } from '../../fixtures/transports/common';
+import { describeInstalled } from '../../fixtures/prerequisites';
+import { transportMissing } from '../../fixtures/transports/common';
 import { httpPrograms, startHttpGitServer } from '../../fixtures/transports/http';
 import { pusherScenario, USERS } from '../../fixtures/transports/scenario';
 
 jest.setTimeout(60000);
 
-const availability = transportAvailability('smart HTTP', httpPrograms().missing);
-if (availability.failure) test('the smart HTTP transport is installed (CI=true)', () => { throw new Error(availability.failure); });
-
-(availability.run ? describe : describe.skip)('git over smart HTTP: nginx basic auth sets REMOTE_USER for git http-backend', () => {
+describeInstalled(transportMissing('smart HTTP', httpPrograms().missing), 'git over smart HTTP: nginx basic auth sets REMOTE_USER for git http-backend', () => {
   const scenario = pusherScenario({
     transport: 'http',
     variable: 'REMOTE_USER',
+    claimRoute: 'HTTP headers Remote-User and X-Remote-User, which reach git http-backend as HTTP_*',
     start: (root, env) => startHttpGitServer({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);

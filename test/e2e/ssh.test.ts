@@ -3,19 +3,18 @@
  * forced command that sets GL_USER (the gitolite pattern) and runs git-shell; the coord-hooks gate
  * installed with installServerHooks. The story is fixtures/transports/scenario.ts.
  */
-import { transportAvailability } from '../../fixtures/transports/common';
+import { describeInstalled } from '../../fixtures/prerequisites';
+import { transportMissing } from '../../fixtures/transports/common';
 import { pusherScenario, USERS } from '../../fixtures/transports/scenario';
 import { sshPrograms, startSshGitServer } from '../../fixtures/transports/ssh';
 
 jest.setTimeout(60000);
 
-const availability = transportAvailability('ssh', sshPrograms().missing);
-if (availability.failure) test('the ssh transport is installed (CI=true)', () => { throw new Error(availability.failure); });
-
-(availability.run ? describe : describe.skip)('git over ssh: sshd, a forced command per key sets GL_USER', () => {
+describeInstalled(transportMissing('ssh', sshPrograms().missing), 'git over ssh: sshd, a forced command per key sets GL_USER', () => {
   const scenario = pusherScenario({
     transport: 'ssh',
     variable: 'GL_USER',
+    claimRoute: 'every pusher variable the gate reads, sent with SendEnv to an sshd configured to AcceptEnv them',
     start: (root, env) => startSshGitServer({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);

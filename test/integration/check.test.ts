@@ -105,23 +105,35 @@ test('policy-file edits by a team', async () => {
   expect(JSON.stringify(json)).toContain('policy-file');
 });
 
-test('ranges with merges of the protected branch: no false positives', async () => {
+test('ranges with merges of the protected branch: no false positives; an explicit A..B range means what it says', async () => {
   const name = branch('merge-main');
   fw.commit('fw', { 'fw/m.txt': '1\n' });
   expect(push(fw, [name]).code).toBe(0);
+  const oldBase = fw.head();
   setup.architect.git(['pull', '-q', 'origin', 'main']);
   setup.architect.commit('pm work via the architect', { 'pm/merged.md': 'pm\n' });
   expect(push(setup.architect, ['main']).code).toBe(0);
+  const architectCommit = setup.architect.head();
   fw.git(['fetch', '-q', 'origin']);
   fw.git(['merge', '-q', '--no-edit', 'origin/main']);
+  const merge = fw.head();
   fw.commit('fw again', { 'fw/m2.txt': '2\n' });
+  // The default range (commits not on origin/main): fw's two commits and the merge, which brings in
+  // pm/merged.md from main. Nothing is reported: what main already has is not fw's change.
   const result = await check();
-  expect(result.stdout).toContain('ok: ');
+  expect(result.stdout).toMatch(/^ok: 3 commit\(s\) in HEAD \(commits not on origin\/main, main\) stay inside team fw's scope/);
   expect(result.code).toBe(0);
-  // The same range judged explicitly from the old base shows the architect's pm commit as not fw's own:
-  // A..B ranges mean exactly what they say.
-  const explicit = await check('--json', `${name}@{1}..HEAD`);
-  expect(explicit.code).toBe(0);
+  const json = JSON.parse((await check('--json')).stdout) as { ok: boolean; commits: number; violations: unknown[] };
+  expect(json).toMatchObject({ ok: true, commits: 3, violations: [] });
+  expect(fw.git(['rev-list', '--count', 'HEAD', '--not', 'origin/main'])).toBe('3');
+  expect(fw.git(['rev-list', '--parents', '-n', '1', merge]).split(' ')).toHaveLength(3); // really a merge
+  // The same work judged explicitly from the old base: the range now holds the architect's pm commit
+  // (it is not reachable from the base), and it is reported as not fw's to make.
+  const explicit = await check('--json', `${oldBase}..HEAD`);
+  expect(explicit.code).toBe(1);
+  const verdict = JSON.parse(explicit.stdout) as { commits: number; violations: { commit: string; path: string }[] };
+  expect(verdict.commits).toBe(3);
+  expect(verdict.violations.map((violation) => [violation.commit, violation.path])).toEqual([[architectCommit, 'pm/merged.md']]);
 });
 
 test('a branch named like a file (fw/x where a path fw/x exists)', async () => {

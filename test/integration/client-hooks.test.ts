@@ -149,11 +149,27 @@ describe('pre-push', () => {
     expect(main.output).toContain('push to fw/… instead');
   });
 
-  test('deleting a branch is not judged', () => {
+  test('deleting a branch is not judged: a branch holding an out-of-scope commit is deleted without a word', () => {
     const name = branch('delete');
     fw.commit('fw', { 'fw/c.txt': 'c\n' });
-    expect(push(fw, [`${name}:${name}`]).code).toBe(0);
-    expect(push(fw, [`:${name}`]).code).toBe(0);
+    fw.commit('out of scope', { 'pm/c.md': 'c\n' }); // --no-verify
+    // The only way such a branch reaches the server: the server's bypass, for this one push.
+    setup.server.git(['config', 'coord-hooks.bypass', 'true']);
+    try {
+      expect(gitEnv(fw, ['push', '-q', 'origin', `${name}:${name}`], { COORD_HOOKS: '0' }).code).toBe(0);
+    } finally {
+      setup.server.git(['config', '--unset', 'coord-hooks.bypass']);
+    }
+    // pre-push judges this commit when it is pushed (the control) …
+    const again = push(fw, [`${name}:${name}-again`]);
+    expect(again.code).not.toBe(0);
+    expect(again.output).toContain('push refused by coord-hooks pre-push');
+    expect(again.output).toContain(`${name}-again net change: pm/c.md`);
+    // … and not when the branch holding it is deleted, from the clone that has it or by its remote name.
+    const deleted = push(fw, [`:${name}`]);
+    expect(deleted.code).toBe(0);
+    expect(deleted.output).not.toContain('coord-hooks:');
+    expect(setup.server.tryGit(['rev-parse', '--verify', '-q', `refs/heads/${name}`]).code).not.toBe(0);
   });
 });
 

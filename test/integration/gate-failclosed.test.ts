@@ -78,9 +78,17 @@ describe('fail closed', () => {
     const fw = setup.clone('fw');
     fw.git(['checkout', '-q', '-b', 'fw/x']);
     fw.commit('out of scope', { 'pm/a.txt': 'a\n' });
-    // Neither the pusher's -c nor push options nor environment turn the gate off.
+    // Neither the pusher's -c nor a push option turns the gate off. The server advertises push options,
+    // so git sends the option and the gate sees it (GIT_PUSH_OPTION_0): without that, git itself refuses
+    // the push before any hook runs and this would prove nothing.
+    setup.server.git(['config', 'receive.advertisePushOptions', 'true']);
     const attempt = fw.tryGit(['-c', 'coord-hooks.bypass=true', 'push', '-o', 'coord-hooks.bypass=true', 'origin', 'fw/x']);
+    expect(attempt.stderr).not.toContain('does not support push options');
+    expect(attempt.stderr).toContain('coord-hooks: push rejected');
+    expect(attempt.stderr).toContain("outside team fw's write scope");
+    expect(attempt.stderr).not.toContain('the gate is bypassed');
     expect(attempt.code).not.toBe(0);
+    expect(setup.server.tryGit(['rev-parse', '--verify', 'refs/heads/fw/x']).code).not.toBe(0);
     setup.server.git(['config', 'coord-hooks.bypass', 'true']);
     const result = push(fw, ['fw/x']);
     expect(result.code).toBe(0);

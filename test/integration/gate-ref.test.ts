@@ -194,12 +194,15 @@ describe('rejected', () => {
     expectRejected(['refs/tags/round-1/done/fw'], 'round-1/done/fw: the tag is not signed');
   });
 
-  test('ten thousand violations are summarised', () => {
+  test('2,500 violations are summarised: 20 listed, all 2,500 counted by top directory, under 80 lines', () => {
     const name = branch('many');
     const files: Record<string, string> = {};
     for (let i = 0; i < 2500; i += 1) files[`pm/d${i % 7}/f${i}.txt`] = `${i}\n`;
     fw.commit('lots', files);
     const output = expectRejected([name], '... and 2480 more. By directory:');
+    expect(output.match(/^remote: {3}\S+ \S+ \(lots\): pm\/d\d\/f\d+\.txt *$/gm)).toHaveLength(20);
+    // Every violation is counted, by top-level directory.
+    expect(output).toMatch(/^remote: +2500 {2}pm\/ *$/m);
     expect(output.split('\n').length).toBeLessThan(80);
   });
 });

@@ -4,19 +4,8 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { git } from '../../git/run';
 import { findTeamFile, listPolicyCandidates, loadPolicyFromWorktree } from '../../policy/load-worktree';
-import { parsePathspec } from '../../policy/pathspec';
 import { PolicyError } from '../../policy/problems';
 import { CoordError } from '../../core/errors';
-
-const PATHSPEC_READY = (() => {
-  try {
-    parsePathspec('fw/');
-    return true;
-  } catch (error) {
-    return !(error instanceof Error && error.message === 'not implemented');
-  }
-})();
-const withPathspec = PATHSPEC_READY ? it : it.skip;
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -48,7 +37,7 @@ const PM = '---\nscope:\n  write: ["pm/"]\n---\n';
 const QA = '---\nteam: qa\nscope:\n  write: [":(glob)test/**/*.test.ts"]\n---\n';
 
 describe('loadPolicyFromWorktree', () => {
-  withPathspec('reads tracked and untracked CLAUDE.md files at every depth, root included, from any subdirectory', async () => {
+  it('reads tracked and untracked CLAUDE.md files at every depth, root included, from any subdirectory', async () => {
     const root = await repo({
       'CLAUDE.md': ROOT,
       'fw/CLAUDE.md': FW,
@@ -72,7 +61,7 @@ describe('loadPolicyFromWorktree', () => {
     expect(loaded.policy.policyFiles).toEqual(['.coord/allowed_signers', 'CLAUDE.md', 'fw/CLAUDE.md', 'pm/CLAUDE.md', 'teams/qa/CLAUDE.md']);
   });
 
-  withPathspec('skips tracked files deleted from disk and symlinked CLAUDE.md files, as a git tree would', async () => {
+  it('skips tracked files deleted from disk and symlinked CLAUDE.md files, as a git tree would', async () => {
     const root = await repo({ 'fw/CLAUDE.md': FW, 'gone/CLAUDE.md': PM, 'elsewhere.md': PM }, ['fw/CLAUDE.md', 'gone/CLAUDE.md']);
     rmSync(join(root, 'gone', 'CLAUDE.md'));
     mkdirSync(join(root, 'link'));
@@ -104,7 +93,7 @@ describe('loadPolicyFromWorktree', () => {
 });
 
 describe('findTeamFile', () => {
-  withPathspec('finds the nearest CLAUDE.md with front-matter, skipping those without', async () => {
+  it('finds the nearest CLAUDE.md with front-matter, skipping those without', async () => {
     const root = await repo({ 'CLAUDE.md': ROOT, 'fw/CLAUDE.md': FW, 'fw/docs/CLAUDE.md': '# plain notes\n', 'fw/docs/deep/x.md': 'x\n', 'other/y.md': 'y\n' });
     expect(await findTeamFile(join(root, 'fw', 'docs', 'deep'))).toEqual({ path: join(root, 'fw', 'CLAUDE.md'), file: 'fw/CLAUDE.md', team: 'fw' });
     expect(await findTeamFile(join(root, 'other'), root)).toEqual({ path: join(root, 'CLAUDE.md'), file: 'CLAUDE.md', team: null });

@@ -9,6 +9,7 @@ import { tmpdir } from 'os';
 import { delimiter, join } from 'path';
 import { runProcess } from '../../core/process';
 import { runCommand } from '../../fixtures/cli';
+import { missingMessage } from '../../fixtures/prerequisites';
 import { makeSshKey, signersLine } from '../../fixtures/keys';
 import { tempDir, type Repo } from '../../fixtures/repo';
 import { configureSigning, makeSetup, push, type Setup } from '../../fixtures/server';
@@ -149,11 +150,7 @@ test('--html: one self-contained, escaped file that headless Chromium renders', 
   expect(html).toContain('class="cell done"');
 
   const chromium = findChromium();
-  if (!chromium) {
-    if (process.env.CI === 'true') throw new Error('headless Chromium is required on CI: install the Debian package `chromium` (scripts/system-deps.sh)');
-    console.log('report.test: chromium not found; skipping the browser check (apt-get install -y chromium)');
-    return;
-  }
+  if (!chromium) throw new Error(missingMessage('the browser check of the HTML report', ['headless Chromium (Debian package chromium)']) ?? '');
   const env = { ...process.env, HOME: out };
   const url = `file://${file}`;
   const dom = await runProcess(chromium, [...chromeFlags(join(out, 'profile-dom')), '--dump-dom', url], { env, timeoutMs: 30_000 });

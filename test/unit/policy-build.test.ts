@@ -1,22 +1,7 @@
 import { buildPolicy } from '../../policy/build';
 import type { BuildResult } from '../../policy/build';
-import { parsePathspec } from '../../policy/pathspec';
 import { formatProblems, PolicyError, suggestKey } from '../../policy/problems';
 import { CoordError, EXIT_USAGE } from '../../core/errors';
-
-/**
- * Tests that need patterns to parse run once policy/pathspec.ts is implemented; until then its stub
- * throws "not implemented" for every pattern and those tests are skipped (listed as skipped).
- */
-const PATHSPEC_READY = (() => {
-  try {
-    parsePathspec('fw/');
-    return true;
-  } catch (error) {
-    return !(error instanceof Error && error.message === 'not implemented');
-  }
-})();
-const withPathspec = PATHSPEC_READY ? it : it.skip;
 
 function build(files: Record<string, string>): BuildResult {
   return buildPolicy(Object.entries(files).map(([path, text]) => ({ path, text })));
@@ -31,7 +16,7 @@ const fm = (yaml: string, body = '# Notes for the agent\n') => `---\n${yaml}---\
 const FW = fm('scope:\n  write: ["fw/"]\n');
 
 describe('buildPolicy: valid policies', () => {
-  withPathspec('builds teams sorted by name with defaults, ignoring CLAUDE.md files without front-matter', () => {
+  it('builds teams sorted by name with defaults, ignoring CLAUDE.md files without front-matter', () => {
     const result = build({
       'pm/CLAUDE.md': fm('scope:\n  write: ["pm/", "docs/plan.md"]\n'),
       'fw/CLAUDE.md': fm('team: fw\nscope:\n  write: ["fw/", ":(glob)src/**/*.ts", ":!fw/vendor/"]\n  read: ["fw/", "docs/"]\nmembers: [alice, ci-fw]\n'),
@@ -57,7 +42,7 @@ describe('buildPolicy: valid policies', () => {
     expect(policy.policyFiles).toEqual(['.coord/allowed_signers', 'fw/CLAUDE.md', 'pm/CLAUDE.md', 'teams/qa/CLAUDE.md']);
   });
 
-  withPathspec('reads the coord block of the root CLAUDE.md (kebab-case keys)', () => {
+  it('reads the coord block of the root CLAUDE.md (kebab-case keys)', () => {
     const result = build({
       'CLAUDE.md': fm([
         'coord:',
@@ -85,7 +70,7 @@ describe('buildPolicy: valid policies', () => {
     expect(result.policy!.policyFiles).toEqual(['.keys/signers', 'CLAUDE.md', 'fw/CLAUDE.md']);
   });
 
-  withPathspec('keeps positions right in a file with a BOM and CRLF line endings', () => {
+  it('keeps positions right in a file with a BOM and CRLF line endings', () => {
     const result = build({ 'fw/CLAUDE.md': '\uFEFF---\r\nscope:\r\n  write:\r\n    - fw/\r\n---\r\n' });
     expect(result.problems).toEqual([]);
     expect(result.policy!.teams[0].write[0].pos).toEqual({ file: 'fw/CLAUDE.md', line: 4, col: 7 });
@@ -99,13 +84,13 @@ describe('buildPolicy: valid policies', () => {
     expect(formatProblems(result.warnings)).toContain('notes/CLAUDE.md:2:1: front-matter is empty');
   });
 
-  withPathspec('warns when a write list has only exclude patterns', () => {
+  it('warns when a write list has only exclude patterns', () => {
     const result = build({ 'fw/CLAUDE.md': fm('scope:\n  write: [":!secret/"]\n') });
     expect(result.policy).toBeDefined();
     expect(formatProblems(result.warnings)).toContain('fw/CLAUDE.md:3:3: scope.write has only exclude patterns');
   });
 
-  withPathspec('accepts every kind of pattern the contract names', () => {
+  it('accepts every kind of pattern the contract names', () => {
     const result = build({ 'fw/CLAUDE.md': fm('scope:\n  write: ["fw/", "*", ":(glob)src/**/*.ts", ":(exclude)fw/gen/", ":!fw/tmp/", ":(icase)Docs/"]\n') });
     expect(result.problems).toEqual([]);
   });
@@ -176,14 +161,14 @@ describe('buildPolicy: every problem names file, line and column', () => {
     expect(report({ 'fw/CLAUDE.md': fm('team: 007\nscope: {write: [fw/]}\n') })).toContain('fw/CLAUDE.md:2:7: team must be a string, found a number (7)\n    fix: put the value in quotes so it is a string: "007".');
   });
 
-  withPathspec('a pattern that is not a valid pathspec, with the parser\'s message', () => {
+  it('a pattern that is not a valid pathspec, with the parser\'s message', () => {
     const text = report({ 'fw/CLAUDE.md': fm('scope:\n  write: ["fw/", ":(foo)src/"]\n  read: [":(glob"]\n') });
     expect(text).toMatch(/fw\/CLAUDE\.md:3:18: scope\.write pattern ":\(foo\)src\/" is not a valid git pathspec: \S/);
     expect(text).toMatch(/fw\/CLAUDE\.md:4:10: scope\.read pattern ":\(glob" is not a valid git pathspec: \S/);
     expect(report({ 'CLAUDE.md': fm('coord:\n  extra-branches: [":(nope)x"]\n') })).toMatch(/CLAUDE\.md:3:20: coord\.extra-branches pattern ":\(nope\)x" is not a valid git pathspec/);
   });
 
-  withPathspec('extra-refs may not cover branches, tags or replace refs, nor everything under refs/', () => {
+  it('extra-refs may not cover branches, tags or replace refs, nor everything under refs/', () => {
     const text = report({ 'CLAUDE.md': fm('coord:\n  extra-refs: ["refs/replace/", "refs/heads/x/", ":(icase)REFS/TAGS/", "refs/", "refs/*", "notes/", "refs/n*/", "refs/notes/"]\n') });
     for (const bad of ['refs/replace/', 'refs/heads/x/', ':(icase)REFS/TAGS/', 'refs/', 'refs/*', 'notes/', 'refs/n*/']) {
       expect(text).toContain(`coord.extra-refs entry "${bad}"`);
