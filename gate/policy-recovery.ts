@@ -121,7 +121,7 @@ export interface Recovery {
   /** The last valid policy before the broken one: whose architects may land the fix, with which keys. */
   trusted: LoadedPolicy;
   /** Whether the fix comes from an architect of `trusted`: null when proved, else why not. */
-  prove: (certificate: () => Promise<CertificateProof>, env: NodeJS.ProcessEnv) => Promise<string | null>;
+  prove: (certificate: () => Promise<CertificateProof>, env: NodeJS.ProcessEnv, pusherVariable?: string) => Promise<string | null>;
   /** The refusal to throw when the proof fails. */
   refuse: (why: string) => PolicyBrokenError;
 }
@@ -149,9 +149,9 @@ export async function planRecovery(repo: GitRepo, policyBranch: string, tip: str
     throw refuse(`the commit pushed to ${policyBranch} does not validate either:\n${indent(formatProblems(error.problems), '  ')}\n  and the policy on ${policyBranch} now`);
   }
   const architects = trusted.policy.coord.architects;
-  const prove = async (certificate: () => Promise<CertificateProof>, env: NodeJS.ProcessEnv): Promise<string | null> => {
+  const prove = async (certificate: () => Promise<CertificateProof>, env: NodeJS.ProcessEnv, pusherVariable?: string): Promise<string | null> => {
     if (trusted.policy.coord.identity === 'pusher') {
-      const pusher = hostPusher(env);
+      const pusher = hostPusher(env, pusherVariable);
       return isArchitect(trusted.policy, pusher) ? null : `the fix must be pushed by an architect (${architects.join(', ')}); the host says the pusher is ${pusher?.name ?? 'unknown'}`;
     }
     const proof = await certificate();

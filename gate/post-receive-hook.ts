@@ -10,12 +10,21 @@ import { loadPolicyFromTree } from '../policy/load-tree';
 import { announceCompletion, completedRounds } from './round-complete';
 import { hookGitDir, readServerSettings } from './server-settings';
 
+/** The pusher for the log line; null when the host names none, or names two (pre-receive judged that). */
+function auditPusher(env: NodeJS.ProcessEnv): string | null {
+  try {
+    return hostPusher(env)?.name ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export async function runPostReceive(_args: string[], io: CommandIO): Promise<number> {
   const repo = new GitRepo(io.cwd, io.env);
   try {
     const updates = parseUpdates(await readAll(io.stdin));
     const gitDir = await hookGitDir(repo);
-    appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
+    appendAudit(gitDir, { time: new Date().toISOString(), event: 'accepted', pusher: auditPusher(io.env), refs: updates }, io.err);
     if (updates.some((update) => update.ref.startsWith('refs/tags/round-'))) {
       const settings = await readServerSettings(repo);
       const tip = await repo.resolve(`refs/heads/${settings.policyBranch}^{commit}`);

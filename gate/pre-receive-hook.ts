@@ -57,7 +57,7 @@ export async function runPreReceive(_args: string[], io: CommandIO): Promise<num
       appendAudit(settings.gitDir, { time: new Date().toISOString(), event: 'bypassed', pusher: null, refs: refsForAudit(updates) }, io.err);
       return 0;
     }
-    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: join(settings.gitDir, 'coord-hooks'), gitChecksObjects: settings.gitChecksObjects }), settings.timeoutSeconds);
+    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: join(settings.gitDir, 'coord-hooks'), gitChecksObjects: settings.gitChecksObjects, pusherVariable: settings.pusherVariable }), settings.timeoutSeconds);
     if (verdict.ok) return 0;
     const subjects = await repo.subjects(shownCommits(verdict.violations));
     io.err(rejectionText(verdict, subjects, prefix));

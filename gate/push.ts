@@ -73,6 +73,8 @@ export interface PushOptions {
   ledgerDir: string;
   /** receive-pack already refused malformed objects (receive.fsckObjects, not weakened): skip the gate's own pass. */
   gitChecksObjects?: boolean;
+  /** The one host variable that names the pusher (server setting coord-hooks.pusherVariable). */
+  pusherVariable?: string;
 }
 
 export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, options: PushOptions): Promise<PushVerdict> {
@@ -85,7 +87,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   // Keys that prove who pushes: the branch's before the push; while it is broken, those of its last valid policy.
   const trusted = recovery?.trusted ?? loaded;
   const signers = trusted.signers;
-  const pusher = policy.coord.identity === 'pusher' ? hostPusher(env) : null;
+  const pusher = policy.coord.identity === 'pusher' ? hostPusher(env, options.pusherVariable) : null;
   if (policy.coord.identity === 'pusher' && !pusher) {
     throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {
       exitCode: 1, hint: 'push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy',
@@ -93,7 +95,7 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
   }
   const certificates = pushCertificates(repo, trusted.policy, signers, env, updates, options.ledgerDir);
   if (recovery) {
-    const why = await recovery.prove(certificates.proof, env);
+    const why = await recovery.prove(certificates.proof, env, options.pusherVariable);
     if (why) {
       await certificates.settle();
       throw recovery.refuse(why);

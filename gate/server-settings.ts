@@ -18,6 +18,8 @@ export interface ServerSettings {
    * that could weaken it. Then the gate does not parse every new tree again.
    */
   gitChecksObjects: boolean;
+  /** The one host variable that names the pusher (coord-hooks.pusherVariable); unset: every known one, which must agree. */
+  pusherVariable?: string;
 }
 
 /** receive-pack's own view: every config scope, as it read them for this push. */
@@ -60,5 +62,6 @@ export async function readServerSettings(repo: GitRepo): Promise<ServerSettings>
     timeoutSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : 60,
     prefix: values.get('coord-hooks.messageprefix') ?? '',
     gitChecksObjects,
+    pusherVariable: values.get('coord-hooks.pushervariable') || undefined,
   };
 }

@@ -1,4 +1,5 @@
 /** Who is pushing, as the host says (only in `pusher` identity mode), and which team that is. */
+import { CoordError, EXIT_VERDICT } from '../core/errors';
 import type { Policy, Team } from '../policy/types';
 
 /** Host variables carrying the authenticated user, in the order they are consulted. */
@@ -9,12 +10,22 @@ export interface Pusher {
   variable: string;
 }
 
-export function hostPusher(env: NodeJS.ProcessEnv): Pusher | null {
-  for (const variable of PUSHER_VARIABLES) {
-    const name = env[variable];
-    if (name) return { name, variable };
+/**
+ * The authenticated user the host set. With `only` (the server setting coord-hooks.pusherVariable),
+ * that variable alone counts. Otherwise every known variable is read, and two that disagree are an
+ * error: one of them may come from the client (an sshd that `AcceptEnv`s it, a proxy that passes a
+ * header through), and which one is the host's cannot be told from here. Fails closed.
+ */
+export function hostPusher(env: NodeJS.ProcessEnv, only?: string): Pusher | null {
+  if (only) return env[only] ? { name: env[only]!, variable: only } : null;
+  const set = PUSHER_VARIABLES.filter((variable) => env[variable]).map((variable) => ({ name: env[variable]!, variable }));
+  if (new Set(set.map((pusher) => pusher.name)).size > 1) {
+    throw new CoordError(`the host's pusher variables disagree (${set.map((pusher) => `${pusher.variable}=${pusher.name}`).join(', ')}), so who pushes cannot be told`, {
+      exitCode: EXIT_VERDICT,
+      hint: 'one of them may come from the client: do not let sshd AcceptEnv them or a proxy pass such headers; an administrator names the one the host sets with `git config coord-hooks.pusherVariable VARIABLE` in the server repository',
+    });
   }
-  return null;
+  return set[0] ?? null;
 }
 
 export function isArchitect(policy: Policy, pusher: Pusher | null): boolean {

@@ -93,3 +93,34 @@ test('a member still cannot write outside the team scope', () => {
   alice.commit('oops', { 'pm/x.md': 'x\n' });
   expectRejected(alice, ['fw/bot'], "outside team fw's write scope");
 });
+
+describe('two pusher variables (one may come from the client: an sshd that AcceptEnvs it, a header passed through)', () => {
+  test('that disagree: rejected, nothing changes, and the message names the server setting', () => {
+    const mixed = as({ REMOTE_USER: 'alice', GL_USER: 'carol' }, 'mixed-claim');
+    mixed.git(['checkout', '-q', '-b', 'fw/mixed']);
+    mixed.commit('fw work', { 'fw/mixed.txt': 'x\n' });
+    expectRejected(mixed, ['fw/mixed'], "the host's pusher variables disagree (GL_USER=carol, REMOTE_USER=alice)", 'coord-hooks.pusherVariable');
+  });
+
+  test('that agree: accepted', () => {
+    const same = as({ REMOTE_USER: 'alice', GL_USER: 'alice' }, 'same-claim');
+    same.git(['checkout', '-q', '-b', 'fw/same']);
+    same.commit('fw work', { 'fw/same.txt': 'x\n' });
+    expectAccepted(same, ['fw/same']);
+  });
+
+  test('with coord-hooks.pusherVariable REMOTE_USER, only that one counts: a GL_USER=carol claim does not make alice the architect', () => {
+    setup.server.git(['config', 'coord-hooks.pusherVariable', 'REMOTE_USER']);
+    try {
+      const claim = as({ REMOTE_USER: 'alice', GL_USER: 'carol' }, 'claim-architect');
+      claim.commit('architect-only work on main', { 'shared/config.txt': 'changed\n' });
+      expectRejected(claim, ['HEAD:refs/heads/main'], 'only the architect may update the protected branch main (pusher: alice)');
+      const member = as({ REMOTE_USER: 'alice', GL_USER: 'carol' }, 'claim-member');
+      member.git(['checkout', '-q', '-b', 'fw/only-remote-user']);
+      member.commit('fw work', { 'fw/only.txt': 'x\n' });
+      expectAccepted(member, ['fw/only-remote-user']);
+    } finally {
+      setup.server.git(['config', '--unset', 'coord-hooks.pusherVariable']);
+    }
+  });
+});
