@@ -122,13 +122,15 @@ const publicKeyText = (path: string) => (existsSync(`${path}.pub`) ? readFileSyn
 async function teamKey(team: string, repositoryId: RepositoryId, env: NodeJS.ProcessEnv, signers: string | null): Promise<TeamKey> {
   const path = teamKeyPath(team, repositoryId.id, env);
   const comment = teamKeyComment(team, repositoryId.id);
-  const useIt = (file: string) => `to sign with it anyway: git config gpg.format ssh && git config user.signingkey ${file}.pub && git config tag.gpgSign true`;
-  if (existsSync(path) || existsSync(`${path}.pub`)) {
-    const text = publicKeyText(path);
-    if (!existsSync(path) || !text.trimEnd().endsWith(` ${comment}`)) {
-      throw new CoordError(`${path}${existsSync(path) ? '.pub' : ''} ${existsSync(path) ? (text ? `is not a key coord-hooks made for team ${team} of this repository (its comment is not "${comment}")` : 'is missing') : 'has a public half but no private key'}; not touching it`, {
-        hint: `${useIt(path)}; or move it away and run the command again to make a new key`,
-      });
+  const hasPrivate = existsSync(path);
+  const hasPublic = existsSync(`${path}.pub`);
+  if (hasPrivate || hasPublic) {
+    const problem = !hasPrivate ? `${path}.pub has no private key next to it`
+      : !hasPublic ? `${path} has no public half (${path}.pub)`
+        : !publicKeyText(path).trimEnd().endsWith(` ${comment}`) ? `${path} is not a key coord-hooks made for team ${team} of this repository (its comment is not "${comment}")` : null;
+    if (problem) {
+      const signWith = hasPrivate ? `to sign with it anyway: git config gpg.format ssh && git config user.signingkey ${hasPublic ? `${path}.pub` : path} && git config tag.gpgSign true; or ` : '';
+      throw new CoordError(`${problem}; not touching it`, { hint: `${signWith}move ${hasPublic ? `${path}.pub` : path} away, then coord-hooks keys --create makes a new one` });
     }
     return { path, comment, how: 'reused', why: `its comment "${comment}" says an earlier keys --create made it for team ${team} of this repository (${repositoryId.from})` };
   }

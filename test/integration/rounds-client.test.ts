@@ -215,7 +215,7 @@ describe('keys are per repository: reused when provably the team\'s, never overw
     const qa = setup.clone('qa-foreign', { HOME: env.HOME });
     const created = await cli(qa, ['keys', '--team', 'qa', '--create'], env);
     expect(created.code).toBe(2);
-    expect(created.stderr).toContain(`${path}.pub is not a key coord-hooks made for team qa of this repository`);
+    expect(created.stderr).toContain(`${path} is not a key coord-hooks made for team qa of this repository`);
     expect(created.stderr).toContain(`git config gpg.format ssh && git config user.signingkey ${path}.pub`);
     expect(readFileSync(path, 'utf8')).toBe(before);
 
