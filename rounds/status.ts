@@ -118,7 +118,7 @@ export function formatOtherRefusals(refused: OtherRefusals, time: (iso?: string)
   if (shown.length === 0) return ['refused for a broken policy or a gate error, or bypassed: none'];
   return shown.map(({ key, label, text }) => {
     const entry = refused[key];
-    return `${label}: ${entry.count} (${text}; last ${time(entry.last)}${entry.reason ? `: ${entry.reason}` : ''})`;
+    return `${label}: ${entry.count} (${text}; last ${time(entry.last)}${entry.reason ? `: ${entry.reason.split('\n')[0]}` : ''})`;
   });
 }
 
