@@ -30,6 +30,7 @@ export default defineCommand<{ team?: string; round?: string; message?: string; 
     expect: { type: 'string', valueName: 'TEAMS', description: 'teams the round waits for (default: every team); recorded in the signed tag round-N/start' },
     remote: { type: 'string', valueName: 'R', description: 'remote to push to (default: the clone\'s setting, else origin)' },
   },
+  exitCodes: '0 announced (or nothing to change) · 1 the server rejected the push, or this clone\'s key is not an architect\'s (nothing was announced) · 2 usage, policy or environment error (no such team, no architect signing key, the remote cannot be reached)',
   details: 'In ref and signature identity modes the architect needs a signing key: the gate accepts ANNOUNCEMENT.md on a team branch only in a commit signed by an architect key.',
   async run({ values }, io) {
     const round = parseRound(values.round, 'announce');
@@ -39,7 +40,7 @@ export default defineCommand<{ team?: string; round?: string; message?: string; 
     try {
       const result = await announce(repo, {
         teams: splitTeams(values.team), round, message, expect: values.expect ? splitTeams(values.expect) : undefined,
-        remote: values.remote ?? (await remoteName(repo)),
+        remote: values.remote ?? (await remoteName(repo)), env: io.env, cwd: io.cwd,
       });
       for (const entry of result.branches) {
         io.out(`${entry.changed ? 'announced' : 'unchanged'}: ${entry.branch} ${entry.commit.slice(0, 10)}\n`);

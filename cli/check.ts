@@ -27,6 +27,7 @@ deletions, a merge's own changes, symlink targets), and so is the net change fro
 On the team's round branch <team>/round-N (RANGE's tip, or the current branch when the tip is HEAD),
 the same exceptions as on the server apply: the team's rounds/N/<team>/REPLY.md, and an
 ANNOUNCEMENT.md in commits signed by an architect key.`,
+  exitCodes: '0 no violations · 1 violations (listed) · 2 usage, policy or environment error',
   async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new CoordError('check takes at most one RANGE', { hint: 'run `coord-hooks check --help`' });
     if (values.format !== undefined && !(FORMATS as readonly string[]).includes(values.format)) {

@@ -17,13 +17,12 @@ export interface CommandSpec<V = Record<string, string | boolean | string[] | un
   /** Positional part of the usage line, e.g. "[RANGE]". */
   positionals?: string;
   options: Record<string, OptionSpec>;
-  /** Extra help paragraphs; exit codes are listed by default. */
+  /** Extra help paragraphs. */
   details?: string;
-  exitCodes?: string;
+  /** Every exit code the command can return and what each means (the help prints it; no default, so it cannot drift). */
+  exitCodes: string;
   run(args: { values: V; positionals: string[] }, io: CommandIO): Promise<number>;
 }
-
-export const DEFAULT_EXIT_CODES = '0 success · 1 policy verdict (violations, not done yet) · 2 usage, policy or environment error';
 
 export function helpText(spec: CommandSpec): string {
   const lines = [`Usage: coord-hooks ${spec.name}${Object.keys(spec.options).length ? ' [options]' : ''}${spec.positionals ? ` ${spec.positionals}` : ''}`, '', spec.summary, ''];
@@ -37,7 +36,7 @@ export function helpText(spec: CommandSpec): string {
     lines.push('');
   }
   if (spec.details) lines.push(spec.details.trim(), '');
-  lines.push(`Exit codes: ${spec.exitCodes ?? DEFAULT_EXIT_CODES}`);
+  lines.push(`Exit codes: ${spec.exitCodes}`);
   return lines.join('\n') + '\n';
 }
 

@@ -25,6 +25,7 @@ export default defineCommand({
   positionals: 'NAME [ARGS…]',
   options: {},
   details: `Hooks: ${Object.keys(HOOKS).join(', ')}.`,
+  exitCodes: '0 git (or Claude Code) goes on · 1 rejected: a server or client hook\'s verdict · 2 blocked by the Claude Code guard, or an unknown hook or usage error',
   async run({ positionals }, io) {
     const [name, ...args] = positionals;
     const load = name ? HOOKS[name] : undefined;

@@ -10,13 +10,15 @@ export default defineCommand<{ team?: string; create?: boolean; format?: string 
   summary: 'Show the key this clone signs round tags with, and the line the architect must add to the signers file.',
   options: {
     team: { type: 'string', description: 'the team (default: this clone\'s team, else the branch name <team>/…)' },
-    create: { type: 'boolean', description: 'generate ~/.ssh/coord-hooks-<team>_ed25519 (never overwritten) and configure this clone to sign with it' },
+    create: { type: 'boolean', description: 'generate ~/.ssh/coord-hooks-<team>-<repository id>_ed25519 (reused when an earlier --create made it for this team and repository; never overwritten) and configure this clone to sign with it' },
     format: { type: 'string', valueName: 'ssh|openpgp', description: 'the kind of key to show instructions for (default: git config gpg.format)' },
   },
   details: `SSH keys are listed in the allowed-signers file (coord.signers, default .coord/allowed_signers) as
   <team> namespaces="git" <public key>
 OpenPGP keys are committed as .coord/openpgp/<team>.asc. Only the architect may change either, on the
-protected branch. See docs/rounds.md.`,
+protected branch. The repository id in the key's name is the first 8 hex digits of the protected
+branch's root commit (same in every clone of the project), so two projects with a team of the same name
+get different keys. See docs/rounds.md.`,
   exitCodes: '0 a signing key is configured · 1 no usable signing key in this clone · 2 usage or environment error',
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new CoordError('keys takes no positional arguments', { hint: 'run `coord-hooks keys --help`' });

@@ -21,17 +21,22 @@ export function mainHelp(): string {
     'Commands:',
     ...names.map((name) => `  ${name.padEnd(width)}${COMMANDS[name].summary}`),
     '',
-    'Run `coord-hooks <command> --help` for a command\'s options. Docs: docs/policy.md, docs/threat-model.md.',
+    'Run `coord-hooks <command> --help` (or `coord-hooks help <command>`) for a command\'s options. Docs: docs/policy.md, docs/threat-model.md.',
     'Exit codes: 0 success · 1 policy verdict · 2 usage or environment error',
     '',
   ].join('\n');
 }
 
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  // `help X` is `X --help`: the same text, on stdout, exit 0.
+  const [name, ...rest] = argv[0] === 'help' && argv.length > 1 ? [argv[1], '--help'] : argv;
+  if (!name) {
+    io.err(mainHelp());
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(mainHelp());
-    return name ? 0 : EXIT_USAGE;
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     io.out(`${version()}\n`);

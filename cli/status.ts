@@ -11,6 +11,7 @@ export default defineCommand<{ json?: boolean; 'no-fetch'?: boolean; remote?: st
     remote: { type: 'string', valueName: 'R', description: 'remote to fetch from (default: the clone\'s setting, else origin)' },
   },
   details: 'Run in a clone (it fetches the remote\'s branches and round tags first) or in the bare server repository.',
+  exitCodes: '0 status printed (whatever it says: pending teams are not an error) · 2 usage, policy or environment error (not a repository, no policy, the remote cannot be fetched)',
   async run({ values }, io) {
     const repo = new GitRepo(io.cwd, io.env);
     try {

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'fs';
 import { auditPath, readAudit, type AuditRecord } from '../core/audit';
 import type { GitRepo } from '../git/repo';
 import type { StatusReport } from '../rounds/status';
+import { countRefusals, refOwner, refusalKind, refusalReason, rejectionOwner, type OtherRefusals } from '../rounds/refusals';
 
 export type CellState = 'done' | 'replied' | 'announced' | 'pending' | 'invalid' | 'none';
 
@@ -36,7 +37,7 @@ export interface BoardRound {
   cells: Record<string, BoardCell>;
 }
 
-export type EventKind = 'announced' | 'replied' | 'done' | 'invalid' | 'rejected' | 'round-complete';
+export type EventKind = 'announced' | 'replied' | 'done' | 'invalid' | 'rejected' | 'bypassed' | 'round-complete';
 
 export interface TimelineEvent {
   time: string;
@@ -60,8 +61,10 @@ export interface Board {
   teams: string[];
   rounds: BoardRound[];
   lastActivity: Record<string, string>;
-  /** Rejected pushes per owning team; absent when no audit log was read. */
-  rejected?: Record<string, { count: number; last: string; reason?: string }>;
+  /** Rejected pushes per owning team, `architect` or `unknown` (rounds/refusals.ts); absent when no audit log was read. */
+  rejected?: Record<string, { count: number; last?: string; reason?: string }>;
+  /** Pushes refused for a broken policy or a gate error, and pushes the bypass let through; absent when no audit log was read. */
+  refused?: OtherRefusals;
   /** The audit log that was read, if any. */
   audit?: string;
   /** Oldest first. */
@@ -115,25 +118,27 @@ const roundOfRef = (ref: string) => {
   return match ? Number(match[1]) : undefined;
 };
 
-function auditEvents(records: AuditRecord[]): { events: TimelineEvent[]; rejected: NonNullable<Board['rejected']> } {
+const WHAT = { team: 'rejected', policyBroken: 'refused (the policy on the protected branch is broken)', gateErrors: 'refused (gate error)', bypassed: 'accepted UNCHECKED (coord-hooks.bypass)' } as const;
+
+function auditEvents(records: AuditRecord[], teams: string[]): { events: TimelineEvent[] } & Pick<Board, 'rejected' | 'refused'> {
   const events: TimelineEvent[] = [];
-  const rejected: NonNullable<Board['rejected']> = {};
+  const { byTeam: rejected, ...refused } = countRefusals(records, teams);
   for (const record of records) {
-    if (record.event === 'rejected') {
-      const owner = record.refs.map((ref) => ref.owner).find(Boolean) ?? 'unknown';
-      const first = record.first?.[0];
-      const reason = first ? `${first.path ? `${first.path}: ` : ''}${first.reason}` : `${record.violations ?? 0} violation(s)`;
+    const kind = refusalKind(record);
+    if (kind) {
+      // The lane: the owning team of a rejected push; for the others, the first ref's owner (a team, else none shown).
+      const owner = kind === 'team' ? rejectionOwner(record, teams) : record.refs.map((ref) => refOwner(ref, teams)).find((name) => name !== 'unknown') ?? 'unknown';
       const refs = record.refs.map((ref) => ref.ref.replace(/^refs\/(heads|tags)\//, '')).join(', ');
       const by = record.pusher ? ` by ${record.pusher}` : '';
-      events.push({ time: record.time, kind: 'rejected', team: owner, round: record.refs.map((ref) => roundOfRef(ref.ref)).find(Boolean), text: `push to ${refs}${by} rejected: ${reason}`, commit: first?.commit });
-      const entry = rejected[owner] ?? { count: 0, last: record.time };
-      const newer = Date.parse(record.time) >= Date.parse(entry.last);
-      rejected[owner] = { count: entry.count + 1, last: newer ? record.time : entry.last, reason: newer ? reason : entry.reason };
+      events.push({
+        time: record.time, kind: kind === 'bypassed' ? 'bypassed' : 'rejected', team: owner, round: record.refs.map((ref) => roundOfRef(ref.ref)).find(Boolean),
+        text: `push to ${refs}${by} ${WHAT[kind]}: ${refusalReason(record)}`, commit: record.first?.[0]?.commit,
+      });
     } else if (record.event === 'round-complete' && record.round !== undefined) {
       events.push({ time: record.time, kind: 'round-complete', team: null, round: record.round, text: `round ${record.round} complete: ${(record.teams ?? []).join(', ')}` });
     }
   }
-  return { events, rejected };
+  return { events, rejected, refused };
 }
 
 /** The board from a status report (rounds/status.ts), the audit records (or null: none read) and the policy's teams. */
@@ -169,10 +174,11 @@ export async function buildBoard(repo: GitRepo, status: StatusReport, options: {
   const board: Board = { generated: (options.now ?? new Date()).toISOString(), source: status.source, teams, rounds, lastActivity: status.lastActivity, timeline };
   const logged = new Set<number>();
   if (options.audit) {
-    const { events, rejected } = auditEvents(options.audit);
+    const { events, rejected, refused } = auditEvents(options.audit, options.teams);
     for (const event of events) if (event.kind === 'round-complete') logged.add(event.round!);
     timeline.push(...events);
     board.rejected = rejected;
+    board.refused = refused;
     if (options.auditSource) board.audit = options.auditSource;
   }
   // Without the audit log's word, a complete round completed when its last expected team signed.
@@ -182,7 +188,7 @@ export async function buildBoard(repo: GitRepo, status: StatusReport, options: {
     if (times.length) timeline.push({ time: times.sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1)!, kind: 'round-complete', team: null, round: round.round, text: `round ${round.round} complete: ${round.expected.join(', ')}` });
   }
   // git times have whole seconds, the audit log's milliseconds: within one second, the usual order of a round.
-  const order: EventKind[] = ['announced', 'rejected', 'replied', 'done', 'invalid', 'round-complete'];
+  const order: EventKind[] = ['announced', 'rejected', 'bypassed', 'replied', 'done', 'invalid', 'round-complete'];
   const second = (event: TimelineEvent) => Math.floor((Date.parse(event.time) || 0) / 1000);
   timeline.sort((a, b) => second(a) - second(b) || order.indexOf(a.kind) - order.indexOf(b.kind));
   return board;

@@ -4,6 +4,7 @@
  * timeline with one lane per team. Every piece of text that came from git or the audit log (team names,
  * commit subjects, signers, reasons) goes through `esc`.
  */
+import { OTHER_REFUSALS } from '../rounds/refusals';
 import { shortTime as short, type Board, type BoardCell, type BoardRound, type CellState, type EventKind, type TimelineEvent } from './board';
 
 export function esc(text: unknown): string {
@@ -17,6 +18,7 @@ const EVENT: Record<EventKind, { mark: string; label: string; css: string }> = {
   done: { mark: '✓', label: 'done', css: 'done' },
   invalid: { mark: '!', label: 'invalid tag', css: 'invalid' },
   rejected: { mark: '✗', label: 'push rejected', css: 'invalid' },
+  bypassed: { mark: '⚠', label: 'push bypassed the gate', css: 'invalid' },
   'round-complete': { mark: '★', label: 'round complete', css: 'done' },
 };
 
@@ -105,9 +107,10 @@ function boardHtml(board: Board): string {
 function rejectedHtml(board: Board): string {
   if (!board.rejected) return '<p class="sub">No audit log was read: run <code>coord-hooks report</code> in the bare server repository, or pass <code>--audit PATH</code>.</p>';
   const entries = Object.entries(board.rejected).sort((a, b) => b[1].count - a[1].count);
-  if (entries.length === 0) return `<p>No push was rejected${board.audit ? ` (audit log <code>${esc(board.audit)}</code>)` : ''}.</p>`;
-  const rows = entries.map(([team, entry]) => `<tr><td>${esc(team)}</td><td class="num bad"><b>${entry.count}</b></td><td class="time" title="${esc(plain(entry.last))}">${esc(short(entry.last))}</td><td>${esc(entry.reason ?? '')}</td></tr>`);
-  return `<table class="list"><thead><tr><th>Team (owner of the ref)</th><th class="num">Rejected</th><th>Last</th><th>Latest reason</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const others = OTHER_REFUSALS.filter(({ key }) => (board.refused?.[key].count ?? 0) > 0).map(({ key, label, text }) => [`${label} (${text})`, board.refused![key]] as const);
+  if (entries.length + others.length === 0) return `<p>No push was rejected, refused or bypassed${board.audit ? ` (audit log <code>${esc(board.audit)}</code>)` : ''}.</p>`;
+  const row = ([who, entry]: readonly [string, { count: number; last?: string; reason?: string }]) => `<tr><td>${esc(who)}</td><td class="num bad"><b>${entry.count}</b></td><td class="time" title="${esc(plain(entry.last))}">${esc(short(entry.last))}</td><td>${esc(entry.reason ?? '')}</td></tr>`;
+  return `<table class="list"><thead><tr><th>Team (owner of the ref), or why the gate did not judge</th><th class="num">Pushes</th><th>Last</th><th>Latest reason</th></tr></thead><tbody>${[...entries, ...others].map(row).join('')}</tbody></table>`;
 }
 
 function eventRow(board: Board, event: TimelineEvent): string {
@@ -129,12 +132,14 @@ function timelineHtml(board: Board): string {
 
 export function renderHtml(board: Board): string {
   const complete = board.rounds.filter((round) => round.complete).length;
-  const rejectedTotal = board.rejected ? Object.values(board.rejected).reduce((sum, entry) => sum + entry.count, 0) : undefined;
+  const rejectedTotal = board.rejected ? Object.values(board.rejected).reduce((sum, entry) => sum + entry.count, (board.refused?.policyBroken.count ?? 0) + (board.refused?.gateErrors.count ?? 0)) : undefined;
+  const bypassed = board.refused?.bypassed.count ?? 0;
   const chips = [
     `<li><b>${board.rounds.length}</b>round${board.rounds.length === 1 ? '' : 's'}</li>`,
     `<li class="good"><b>${complete}</b>complete</li>`,
     `<li><b>${board.teams.length}</b>teams</li>`,
     rejectedTotal === undefined ? '' : `<li${rejectedTotal ? ' class="bad"' : ''}><b>${rejectedTotal}</b>rejected push${rejectedTotal === 1 ? '' : 'es'}</li>`,
+    bypassed ? `<li class="bad"><b>${bypassed}</b>bypassed push${bypassed === 1 ? '' : 'es'}</li>` : '',
     `<li><b>${board.timeline.length}</b>events</li>`,
   ].join('');
   const audit = board.audit ? ` · audit log <code>${esc(board.audit)}</code>` : '';

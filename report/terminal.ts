@@ -4,6 +4,7 @@
  * not a terminal, NO_COLOR is set or TERM is dumb (logs, CI, pipes).
  */
 import { shortTime as short, type Board, type BoardCell, type CellState } from './board';
+import { formatOtherRefusals } from '../rounds/status';
 
 const MARKS: Record<CellState, { fancy: string; ascii: string; colour: string }> = {
   done: { fancy: '✓', ascii: '[x]', colour: '32' },
@@ -65,6 +66,7 @@ export function formatTerminal(board: Board, options: TerminalOptions): string {
     const total = entries.reduce((sum, [, entry]) => sum + entry.count, 0);
     lines.push('', `rejected pushes (audit log): ${total === 0 ? 'none' : entries.map(([team, entry]) => `${clean(team)} ${paint('31', String(entry.count))}`).join(' · ')}`);
     for (const [team, entry] of entries) lines.push(`  ${clean(team).padEnd(12)} last ${shortTime(entry.last)}: ${clean(entry.reason ?? '')}`.trimEnd());
+    if (board.refused) lines.push(...formatOtherRefusals(board.refused, shortTime).map(clean));
   } else {
     lines.push('', 'rejected pushes: no audit log here (run on the server, or pass --audit PATH)');
   }

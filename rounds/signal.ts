@@ -8,7 +8,7 @@ import { CoordError, EXIT_USAGE, EXIT_VERDICT } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import { locatePolicy, resolveTeam } from '../policy/locate';
 import { checkRemote, gitFailure } from './context';
-import { hasSigningKey, noKeyHint, signingKey } from './keys';
+import { hasSigningKey, keyHint, signingKey } from './keys';
 import { parseTag } from '../trust/tag';
 import { doneTagName } from '../policy/round-names';
 
@@ -46,10 +46,10 @@ async function describeTag(repo: GitRepo, oid: string): Promise<string> {
 
 async function requireSigningKey(repo: GitRepo, team: string, env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
   if (!(await hasSigningKey(repo))) {
-    throw new CoordError('no signing key is configured in this clone; a done-tag must be signed', { exitCode: EXIT_USAGE, hint: noKeyHint(team) });
+    throw new CoordError('no signing key is configured in this clone; a done-tag must be signed', { exitCode: EXIT_USAGE, hint: await keyHint(repo, team, env) });
   }
   const key = await signingKey(repo, env, cwd);
-  if (key.problem) throw new CoordError(key.problem, { exitCode: EXIT_USAGE, hint: noKeyHint(team) });
+  if (key.problem) throw new CoordError(key.problem, { exitCode: EXIT_USAGE, hint: await keyHint(repo, team, env) });
 }
 
 /** The remote's copy of the branch and the tag, in one ls-remote; null when the remote cannot be reached. */

@@ -4,6 +4,7 @@
  * audit log. In a clone it reads the remote-tracking branches (fetch first unless told not to).
  */
 import { readAudit } from '../core/audit';
+import { countRefusals, OTHER_REFUSALS, type OtherRefusals } from './refusals';
 import type { GitRepo } from '../git/repo';
 import { announcementPath, parseRoundBranch, replyPath } from '../policy/round-names';
 import { tallyRounds, type TeamState } from './tally';
@@ -28,8 +29,10 @@ export interface StatusReport {
   source: string;
   rounds: RoundStatus[];
   lastActivity: Record<string, string>;
-  /** Server only: rejected pushes per owning team (or "unknown"). */
-  rejected?: Record<string, { count: number; last: string }>;
+  /** Server only: rejected pushes per owning team, "architect" or "unknown" (rounds/refusals.ts). */
+  rejected?: Record<string, { count: number; last?: string }>;
+  /** Server only: pushes refused for a broken policy or a gate error, and pushes let through by the bypass. */
+  refused?: OtherRefusals;
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
@@ -79,12 +82,9 @@ export async function roundStatus(repo: GitRepo, options: { server: boolean; git
   }
   const report: StatusReport = { source: tally.source, rounds: result, lastActivity };
   if (options.server) {
-    report.rejected = {};
-    for (const record of readAudit(options.gitDir).filter((entry) => entry.event === 'rejected')) {
-      const owner = record.refs.map((ref) => ref.owner).find(Boolean) ?? 'unknown';
-      const entry = report.rejected[owner] ?? { count: 0, last: record.time };
-      report.rejected[owner] = { count: entry.count + 1, last: record.time > entry.last ? record.time : entry.last };
-    }
+    const { byTeam, ...refused } = countRefusals(readAudit(options.gitDir), options.teams);
+    report.rejected = Object.fromEntries(Object.entries(byTeam).map(([owner, entry]) => [owner, { count: entry.count, last: entry.last }]));
+    report.refused = refused;
   }
   return report;
 }
@@ -112,6 +112,16 @@ export async function collectStatus(repo: GitRepo, options: { remote?: string; f
   return { report, teams, server, gitDir };
 }
 
+/** The lines for pushes refused for a broken policy or a gate error, and bypassed pushes (shared with `report`). */
+export function formatOtherRefusals(refused: OtherRefusals, time: (iso?: string) => string = (iso) => iso ?? ''): string[] {
+  const shown = OTHER_REFUSALS.filter(({ key }) => refused[key].count > 0);
+  if (shown.length === 0) return ['refused for a broken policy or a gate error, or bypassed: none'];
+  return shown.map(({ key, label, text }) => {
+    const entry = refused[key];
+    return `${label}: ${entry.count} (${text}; last ${time(entry.last)}${entry.reason ? `: ${entry.reason.split('\n')[0]}` : ''})`;
+  });
+}
+
 export function formatStatus(report: StatusReport): string {
   const lines: string[] = [`status (policy and keys from ${report.source})`];
   if (report.rounds.length === 0) lines.push('  no rounds yet: coord-hooks announce --team T --round 1 -m "…"');
@@ -134,5 +144,6 @@ export function formatStatus(report: StatusReport): string {
     lines.push('', rejected.length ? 'rejected pushes (audit log):' : 'rejected pushes: none');
     for (const [team, entry] of rejected) lines.push(`  ${team.padEnd(12)} ${entry.count} (last ${entry.last})`);
   }
+  if (report.refused) lines.push(...formatOtherRefusals(report.refused));
   return lines.join('\n') + '\n';
 }

@@ -1,8 +1,9 @@
 /** `keys` and `signal-done` against a real server with the gate: set up a key, get it listed, signal, get refused. */
-import { mkdirSync, readFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { runProcess } from '../../core/process';
 import { runCommand } from '../../fixtures/cli';
+import { makeSshKey, signersLine } from '../../fixtures/keys';
 import type { Repo } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
 import { primaryFingerprints } from '../../trust/openpgp';
@@ -26,6 +27,9 @@ function signersLineFrom(output: string): string {
 }
 
 let fw: Repo;
+/** The repository id in key names: the protected branch's root commit, 8 hex digits. */
+const repositoryId = () => setup.architect.git(['rev-list', '--max-parents=0', 'origin/main']).slice(0, 8);
+const fwKeyPath = () => join(setup.env.HOME!, '.ssh', `coord-hooks-fw-${repositoryId()}_ed25519`);
 
 beforeAll(async () => {
   setup = await makeSetup();
@@ -47,7 +51,7 @@ test('keys: without a signing key it says how to get one (exit 1)', async () => 
 test('keys --create makes a team key, configures the clone and prints the signers line; listed once the architect adds it', async () => {
   const created = await cli(fw, ['keys', '--team', 'fw', '--create']);
   expect(created.code).toBe(0);
-  const keyPath = join(setup.env.HOME!, '.ssh', 'coord-hooks-fw_ed25519');
+  const keyPath = fwKeyPath();
   expect(created.stdout).toContain(`created ${keyPath}`);
   expect(fw.git(['config', 'gpg.format'])).toBe('ssh');
   expect(fw.git(['config', 'user.signingkey'])).toBe(`${keyPath}.pub`);
@@ -56,9 +60,13 @@ test('keys --create makes a team key, configures the clone and prints the signer
   expect(line).toBe(`fw namespaces="git" ${readFileSync(`${keyPath}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}`);
   expect(created.stdout).toMatch(/listed: no, not for fw in the signers file on origin\/main/);
 
+  // Again (or in a second clone of this repository): the same key, reused and said so, never overwritten.
+  const before = readFileSync(keyPath, 'utf8');
   const again = await cli(fw, ['keys', '--team', 'fw', '--create']);
-  expect(again.code).toBe(2);
-  expect(again.stderr).toMatch(/already exists; not overwriting it/);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`reused ${keyPath}: its comment "coord-hooks fw ${repositoryId()}" says an earlier keys --create made it for team fw of this repository`);
+  expect(signersLineFrom(again.stdout)).toBe(line);
+  expect(readFileSync(keyPath, 'utf8')).toBe(before);
 
   architectCommits('list the fw key', ({ signers }) => ({ '.coord/allowed_signers': `${signers}${line}\n` }));
   fw.git(['fetch', '-q', 'origin']);
@@ -178,4 +186,66 @@ test('OpenPGP: keys prints the export command, and a tag signed with gpg passes 
   expect(result.code).toBe(0);
   const tally = await cli(qa, ['tally', '--round', '1', '--json'], env);
   expect(JSON.parse(tally.stdout).rounds[0].teams.qa).toMatchObject({ state: 'done', signer: `qa (Good OpenPGP signature by ${fpr})` });
+});
+
+describe('keys are per repository: reused when provably the team\'s, never overwritten, and no hint names a command that would fail', () => {
+  /** A HOME of its own (the team's machine), with git's settings from the set-up's HOME. */
+  function home(name: string): NodeJS.ProcessEnv {
+    const dir = join(setup.root, name);
+    mkdirSync(join(dir, '.ssh'), { recursive: true, mode: 0o700 });
+    copyFileSync(join(setup.env.HOME!, '.gitconfig'), join(dir, '.gitconfig'));
+    return { ...setup.env, HOME: dir };
+  }
+
+  test('a second clone of this repository reuses the team key keys --create made (same signers line) and configures this clone with it', async () => {
+    const second = setup.clone('fw-second');
+    const result = await cli(second, ['keys', '--team', 'fw', '--create']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`reused ${fwKeyPath()}`);
+    expect(second.git(['config', 'user.signingkey'])).toBe(`${fwKeyPath()}.pub`);
+    // Listed once by the architect (first test), it is listed for this clone too.
+    expect(result.stdout).toMatch(/listed: yes, for fw in the signers file on origin\/main/);
+  });
+
+  test('a file at the team key path that keys --create did not make is left alone; keys and signal-done give the git config commands, not keys --create', async () => {
+    const env = home('home-foreign');
+    const path = join(env.HOME!, '.ssh', `coord-hooks-qa-${repositoryId()}_ed25519`);
+    await makeSshKey(join(env.HOME!, '.ssh'), `coord-hooks-qa-${repositoryId()}`);
+    const before = readFileSync(path, 'utf8');
+    const qa = setup.clone('qa-foreign', { HOME: env.HOME });
+    const created = await cli(qa, ['keys', '--team', 'qa', '--create'], env);
+    expect(created.code).toBe(2);
+    expect(created.stderr).toContain(`${path} is not a key coord-hooks made for team qa of this repository`);
+    expect(created.stderr).toContain(`git config gpg.format ssh && git config user.signingkey ${path}.pub`);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+
+    qa.git(['checkout', '-q', '-b', 'qa/round-9']);
+    const done = await cli(qa, ['signal-done', '--round', '9'], env);
+    expect(done.code).toBe(2);
+    expect(done.stderr).toContain('no signing key is configured');
+    expect(done.stderr).toContain(`git config gpg.format ssh && git config user.signingkey ${path}.pub`);
+    expect(done.stderr).not.toContain('keys --create --team qa');
+    const keys = await cli(qa, ['keys', '--team', 'qa'], env);
+    expect(keys.code).toBe(1);
+    expect(keys.stdout).not.toContain('keys --create --team qa');
+  });
+
+  test('a key made under the old name (~/.ssh/coord-hooks-<team>_ed25519) is reused only when this repository lists it for the team', async () => {
+    const env = home('home-legacy');
+    const legacy = await makeSshKey(join(env.HOME!, '.ssh'), 'coord-hooks-qa');
+    const unlisted = setup.clone('qa-legacy-unlisted', { HOME: env.HOME });
+    const fresh = await cli(unlisted, ['keys', '--team', 'qa', '--create'], env);
+    expect(fresh.code).toBe(0);
+    expect(fresh.stdout).toContain(`created ${join(env.HOME!, '.ssh', `coord-hooks-qa-${repositoryId()}_ed25519`)}`);
+
+    architectCommits('list qa\'s old key', ({ signers }) => ({ '.coord/allowed_signers': `${signers}${signersLine('qa', legacy)}\n` }));
+    rmSync(join(env.HOME!, '.ssh', `coord-hooks-qa-${repositoryId()}_ed25519`));
+    rmSync(join(env.HOME!, '.ssh', `coord-hooks-qa-${repositoryId()}_ed25519.pub`));
+    const listed = setup.clone('qa-legacy-listed', { HOME: env.HOME });
+    const reused = await cli(listed, ['keys', '--team', 'qa', '--create'], env);
+    expect(reused.code).toBe(0);
+    expect(reused.stdout).toContain(`reused ${legacy.privatePath}: the signers file of this repository lists it for team qa`);
+    expect(listed.git(['config', 'user.signingkey'])).toBe(`${legacy.privatePath}.pub`);
+    expect(reused.stdout).toMatch(/listed: yes, for qa/);
+  });
 });
