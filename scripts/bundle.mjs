@@ -3,9 +3,12 @@
 // Server hook environment run (node only, no node_modules, no network), from cli/bundle.ts with
 // esbuild-wasm (pure WebAssembly: no per-platform package). The output is committed;
 // test/integration/github-action.test.ts fails when it differs from a fresh build of the sources.
-//   node scripts/bundle.mjs            write ci/coord-hooks.cjs
+// It also pins the bundle's SHA-256 in ci/gitlab-ci.yml (COORD_HOOKS_BUNDLE_SHA256), which the GitLab
+// job verifies before running a downloaded or vendored copy.
+//   node scripts/bundle.mjs            write ci/coord-hooks.cjs and the checksum in ci/gitlab-ci.yml
 //   node scripts/bundle.mjs --stdout   print the fresh build (what the test compares)
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,5 +39,10 @@ const text = result.outputFiles[0].text;
 if (process.argv.includes('--stdout')) process.stdout.write(text);
 else {
   writeFileSync(join(root, 'ci', 'coord-hooks.cjs'), text);
-  process.stderr.write(`ci/coord-hooks.cjs: ${text.length} bytes\n`);
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  const template = join(root, 'ci', 'gitlab-ci.yml');
+  const pinned = readFileSync(template, 'utf8').replace(/(COORD_HOOKS_BUNDLE_SHA256: ")[0-9a-f]{64}(")/, `$1${sha256}$2`);
+  if (!pinned.includes(sha256)) throw new Error('ci/gitlab-ci.yml has no COORD_HOOKS_BUNDLE_SHA256 line to pin');
+  writeFileSync(template, pinned);
+  process.stderr.write(`ci/coord-hooks.cjs: ${text.length} bytes, sha256 ${sha256} (pinned in ci/gitlab-ci.yml)\n`);
 }
