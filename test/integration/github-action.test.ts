@@ -171,6 +171,16 @@ describe('the action is its own code: a committed bundle, nothing fetched by nam
     expect(Object.keys(action.outputs).sort()).toEqual(['judged-as', 'ok', 'verdict-file', 'violations']);
   });
 
+  test('the workflow docs/hosting.md gives runs with least privilege: read-only token, no persisted credentials, every action pinned by commit', () => {
+    const section = readFileSync(join(ROOT, 'docs', 'hosting.md'), 'utf8').split('## GitHub.com: the Action as a required status check')[1];
+    const workflow = parse(/```yaml\n([\s\S]*?)```/.exec(section)![1]) as { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(workflow.on).sort()).toEqual(['merge_group', 'pull_request', 'push']);
+    const steps = workflow.jobs.scope.steps;
+    expect(steps.find((step) => step.uses?.startsWith('actions/checkout@'))?.with).toEqual({ 'fetch-depth': 0, 'persist-credentials': false });
+    for (const step of steps.filter((step) => step.uses)) expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@([0-9a-f]{40}|FULL_COMMIT_SHA)$/);
+  });
+
   test('the runner PATH of these tests has node and git but no coord-hooks and no npx', async () => {
     const probe = await runProcess(bash, ['--noprofile', '--norc', '-c', 'command -v node git; command -v coord-hooks npx || echo none'], { env: { PATH: bin }, cwd: world.root, timeoutMs: 10000 });
     expect(probe.stdout.trim().split('\n')).toEqual([join(bin, 'node'), join(bin, 'git'), 'none']);
