@@ -13,6 +13,7 @@ import { packageInfo } from '../../core/package-info';
 import { runProcess } from '../../core/process';
 import { makeSetup, push, snapshot, type Setup } from '../../fixtures/server';
 import { removeDir } from '../../fixtures/repo';
+import { findTool } from '../../fixtures/hosted';
 
 const ROOT = packageInfo().root;
 /** The hook script docs/hosting.md gives for GHES, run by the environment's own sh. */
@@ -23,9 +24,7 @@ let environment: string;
 let build: { code: number; stdout: string; stderr: string };
 
 function which(tool: string): string {
-  const found = (process.env.PATH ?? '').split(':').map((dir) => join(dir, tool)).find((path) => existsSync(path));
-  if (!found) throw new Error(`${tool} is not installed: run \`bash scripts/system-deps.sh\` as root (it installs bubblewrap)`);
-  return found;
+  return findTool(tool, 'run `bash scripts/system-deps.sh` as root (it installs bubblewrap)');
 }
 
 /** pre-receive of the bare repository: the GHES hook script, run with the environment as its root. */

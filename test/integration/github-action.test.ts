@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { packageInfo } from '../../core/package-info';
 import { runProcess, type ProcessResult } from '../../core/process';
 import { escapeData, escapeProperty, workflowCommand } from '../../gate/annotations';
-import { actionsCheckout, hostedWorld, publishPullRequest, pushBranch, type HostedWorld } from '../../fixtures/hosted';
+import { actionsCheckout, branchThatMergedMain, findTool, hostedWorld, publishPullRequest, pushBranch, type HostedWorld } from '../../fixtures/hosted';
 import { removeDir, type Repo } from '../../fixtures/repo';
 
 const ROOT = packageInfo().root;
@@ -37,11 +37,7 @@ beforeAll(() => {
   // The runner's PATH for these tests: node and git, nothing else (no coord-hooks, no npx).
   bin = join(world.root, 'bin');
   mkdirSync(bin);
-  const which = (tool: string) => {
-    const found = (process.env.PATH ?? '').split(':').map((dir) => join(dir, tool)).find((path) => existsSync(path));
-    if (!found) throw new Error(`${tool} is not on PATH: these tests run the action with bash, node and git`);
-    return found;
-  };
+  const which = (tool: string) => findTool(tool, 'these tests run the action with bash, node and git');
   for (const tool of ['node', 'git']) symlinkSync(which(tool), join(bin, tool));
   bash = which('bash');
 });
@@ -299,15 +295,8 @@ describe('the range: commits of the head that are not on the base branch as it i
   test('a team merging main into its branch: the architect\'s commits on main are not the team\'s violations', async () => {
     const number = 11;
     const baseSha = world.hub.rev('main');
-    pushBranch(world.dev, world, 'fw/sync', [{ message: 'fw: before sync', files: { 'fw/sync-1.txt': '1\n' } }]);
     // The architect lands work on main that no team may write, then fw merges main and goes on.
-    world.arch.git(['pull', '-q', 'origin', 'main']);
-    world.arch.commit('architect: shared and pm', { 'shared/config.txt': 'architect\n', 'pm/roadmap.md': 'roadmap\n' });
-    world.arch.git(['push', '-q', 'origin', 'main']);
-    world.dev.git(['fetch', '-q', 'origin']);
-    world.dev.git(['merge', '-q', '--no-edit', 'origin/main']);
-    const head = world.dev.commit('fw: after sync', { 'fw/sync-2.txt': '2\n' });
-    world.dev.git(['push', '-q', 'origin', 'fw/sync']);
+    const head = branchThatMergedMain(world, 'fw/sync', { 'shared/config.txt': 'architect\n', 'pm/roadmap.md': 'roadmap\n' });
     publishPullRequest(world, world.dev, head, `refs/pull/${number}/head`, `refs/pull/${number}/merge`);
     const checkout = actionsCheckout(world, `pr-${number}`, { merge: `refs/pull/${number}/merge` });
     // GitHub's payload still carries the base as it was when the pull request was opened.

@@ -12,7 +12,7 @@ import { join } from 'path';
 import { parse } from 'yaml';
 import { packageInfo } from '../../core/package-info';
 import { runProcess, type ProcessResult } from '../../core/process';
-import { gitlabCheckout, hostedWorld, publishPullRequest, pushBranch, type HostedWorld } from '../../fixtures/hosted';
+import { branchThatMergedMain, findTool, gitlabCheckout, hostedWorld, publishPullRequest, pushBranch, type HostedWorld } from '../../fixtures/hosted';
 import { removeDir, type Repo } from '../../fixtures/repo';
 
 const ROOT = packageInfo().root;
@@ -31,11 +31,7 @@ beforeAll(() => {
   world = hostedWorld('coord-hooks-gitlab-');
   bin = join(world.root, 'bin');
   mkdirSync(bin);
-  const which = (tool: string) => {
-    const found = (process.env.PATH ?? '').split(':').map((dir) => join(dir, tool)).find((path) => existsSync(path));
-    if (!found) throw new Error(`${tool} is not on PATH: the GitLab job needs it (the node:20 image has it; here: apt-get install ${tool === 'curl' ? 'curl' : 'coreutils'})`);
-    return found;
-  };
+  const which = (tool: string) => findTool(tool, `the GitLab job needs it (the node:20 image has it; here: apt-get install ${tool === 'curl' ? 'curl' : 'coreutils'})`);
   for (const tool of ['node', 'git', 'curl', 'sha256sum', 'mktemp', 'sh']) symlinkSync(which(tool), join(bin, tool));
   bash = which('bash');
 });
@@ -156,14 +152,7 @@ describe('ci/gitlab-ci.yml', () => {
 
   test('a team that merged main after the diff base: the architect\'s commits are not its violations, and the stale diff base is reported', async () => {
     const diffBase = world.hub.rev('main');
-    pushBranch(world.dev, world, 'fw/sync', [{ message: 'fw: one', files: { 'fw/s1.txt': '1\n' } }]);
-    world.arch.git(['pull', '-q', 'origin', 'main']);
-    world.arch.commit('architect: shared', { 'shared/config.txt': 'moved on\n', 'qa/plan.md': 'plan\n' });
-    world.arch.git(['push', '-q', 'origin', 'main']);
-    world.dev.git(['fetch', '-q', 'origin']);
-    world.dev.git(['merge', '-q', '--no-edit', 'origin/main']);
-    const sha = world.dev.commit('fw: two', { 'fw/s2.txt': '2\n' });
-    world.dev.git(['push', '-q', 'origin', 'fw/sync']);
+    const sha = branchThatMergedMain(world, 'fw/sync', { 'shared/config.txt': 'moved on\n', 'qa/plan.md': 'plan\n' });
     publishPullRequest(world, world.dev, sha, 'refs/merge-requests/4/head');
     const checkout = gitlabCheckout(world, 'mr-4', 4, sha);
     const result = await runJob(checkout, mergeRequestVariables({ iid: 4, user: 'alice', source: 'fw/sync', sha, diffBase }), viaFile);
