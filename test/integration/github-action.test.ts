@@ -313,6 +313,19 @@ describe('the range: commits of the head that are not on the base branch as it i
   });
 });
 
+describe('when the host cannot be reached', () => {
+  test('the base cannot be fetched: judged against the checkout\'s copy, with a warning; a head that is not there: exit 2 (fails closed)', async () => {
+    const { event, checkout } = openPullRequest(12, world.dev, 'fw/offline', [{ message: 'fw: offline', files: { 'fw/off.txt': 'o\n' } }], { author: 'alice' });
+    checkout.git(['remote', 'set-url', 'origin', join(world.root, 'gone.git')]);
+    const result = await runAction(checkout, 'pull_request', event);
+    expect(result.code).toBe(0);
+    expect(result.annotations.filter((line) => line.startsWith('::warning'))).toEqual([expect.stringMatching(/^::warning title=coord-hooks::could not fetch main from origin \(.*\): judged against the checkout's origin\/main [0-9a-f]{10}, which may be older$/)]);
+    const missing = await runAction(checkout, 'pull_request', { ...event, pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha: 'f'.repeat(40) } } });
+    expect(missing.code).toBe(2);
+    expect(missing.errors).toEqual([expect.stringMatching(/^::error title=coord-hooks::could not decide, so the check fails: commit f{40} is not in this checkout \(fetching it failed: .*\) \(use actions\/checkout with fetch-depth: 0/)]);
+  });
+});
+
 describe('pull requests from forks', () => {
   test('a fork claiming team fw by its branch name: judged as no team, every path reported, exit 1', async () => {
     const { event, checkout } = openPullRequest(20, world.forkDev, 'fw/claim', [{ message: 'looks like fw work', files: { 'fw/innocent.txt': 'i\n', 'fw/more.txt': 'm\n' } }], { author: 'mallory', fromFork: true });
