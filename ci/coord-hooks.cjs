@@ -1150,7 +1150,8 @@ function githubRequest(env, event) {
         headBranch: optional(event, "pull_request.head.ref"),
         head: text(event, "pull_request.head.sha", name),
         headRef: /^[0-9]+$/.test(number) ? `refs/pull/${number}/head` : void 0,
-        baseBranch: text(event, "pull_request.base.ref", name)
+        baseBranch: text(event, "pull_request.base.ref", name),
+        policyBranch: optional(event, "repository.default_branch") ?? optional(event, "pull_request.base.repo.default_branch") ?? "main"
       };
     }
     case "push": {
@@ -1170,7 +1171,8 @@ function githubRequest(env, event) {
         fromFork: false,
         headBranch: branch,
         head: after,
-        baseBranch: base
+        baseBranch: base,
+        policyBranch: base
       };
     }
     case "merge_group": {
@@ -10230,20 +10232,21 @@ async function judgeRequest(repo, env, request) {
   const notes = [];
   const baseTip = await currentBase(repo, env, request.baseBranch, notes);
   const head = await headCommit(repo, env, request.head, request.headRef);
-  const policySource = `${REMOTE}/${request.baseBranch}`;
-  const { policy } = await loadPolicyFromTree(repo, baseTip);
+  const policyTip = request.policyBranch === request.baseBranch ? baseTip : await currentBase(repo, env, request.policyBranch, notes);
+  const policySource = `${REMOTE}/${request.policyBranch}`;
+  const { policy } = await loadPolicyFromTree(repo, policyTip);
   const judged = whoIsJudged(policy, request);
   const mergeBase = await repo.mergeBase(baseTip, head);
-  const label = `${request.headBranch ? `${request.headBranch} ` : ""}${head.slice(0, 10)} (commits not on ${policySource} ${baseTip.slice(0, 10)})`;
+  const label = `${request.headBranch ? `${request.headBranch} ` : ""}${head.slice(0, 10)} (commits not on ${REMOTE}/${request.baseBranch} ${baseTip.slice(0, 10)})`;
   const range = { include: [head], exclude: [baseTip], netBase: mergeBase, netTip: head, label };
-  const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, baseTip, judged, request, range), authorsOf(repo, head, baseTip)]);
-  return { ok: verdict.violations.length === 0, request, judged, policy, policySource, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
+  const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, policyTip, judged, request, range), authorsOf(repo, head, baseTip)]);
+  return { ok: verdict.violations.length === 0, request, judged, policy, policySource, policyTip, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
 }
-async function judgeFor(repo, env, policy, baseTip, judged, request, range) {
+async function judgeFor(repo, env, policy, policyTip, judged, request, range) {
   if (judged.kind === "architect") return { commits: (await repo.revListParents(range.include, range.exclude)).size, violations: [] };
   const team = judged.kind === "team" ? judged.team : nobodyTeam();
   const round = judged.kind === "team" && request.headBranch ? roundOfBranch(request.headBranch, team.name) ?? void 0 : void 0;
-  return judgeRange(repo, policy, team, range, { round, byArchitect: signatureProof(repo, policy, baseTip, env) });
+  return judgeRange(repo, policy, team, range, { round, byArchitect: signatureProof(repo, policy, policyTip, env) });
 }
 async function authorsOf(repo, head, baseTip) {
   const { stdout } = await repo.run(["log", "-z", "--format=%aN <%aE>", head, `^${baseTip}`, "--"]);
@@ -10312,7 +10315,7 @@ function summaryMarkdown(verdict, subjects, verdictFile) {
   lines.push(
     `| commits | ${cell(`${verdict.commits} in ${verdict.range}`)} |`,
     `| merge-base | ${verdict.mergeBase ? code(verdict.mergeBase) : "none (unrelated histories)"} |`,
-    `| policy | ${cell(`${verdict.policySource} ${verdict.baseTip.slice(0, 10)}`)} |`
+    `| policy | ${cell(`${verdict.policySource} ${verdict.policyTip.slice(0, 10)}`)} |`
   );
   for (const note of verdict.notes) lines.push(`| note | ${cell(note)} |`);
   if (verdict.judged.kind === "nobody") lines.push(`| to fix | ${cell(nobodyHint(verdict.request))} |`);
@@ -10344,7 +10347,7 @@ function verdictJson(verdict) {
     why: judged.why,
     range: verdict.range,
     mergeBase: verdict.mergeBase,
-    policy: `${verdict.policySource} ${verdict.baseTip}`,
+    policy: `${verdict.policySource} ${verdict.policyTip}`,
     commits: verdict.commits,
     notes: verdict.notes,
     violations: verdict.violations.map((violation) => ({ ...violation, why: reasonText2(verdict, violation) }))
@@ -10475,7 +10478,8 @@ function gitlabRequest(env) {
     // Merged-results and merge-train pipelines run on a merge commit: judge the source branch's own head.
     head: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || need(env, "CI_COMMIT_SHA"),
     headRef: /^[0-9]+$/.test(iid) ? `refs/merge-requests/${iid}/head` : void 0,
-    baseBranch: need(env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+    baseBranch: need(env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME"),
+    policyBranch: env.CI_DEFAULT_BRANCH || need(env, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
   };
 }
 var init_gitlab_env = __esm({

@@ -61,6 +61,7 @@ export function githubRequest(env: NodeJS.ProcessEnv, event: unknown): HostedReq
         head: text(event, 'pull_request.head.sha', name),
         headRef: /^[0-9]+$/.test(number) ? `refs/pull/${number}/head` : undefined,
         baseBranch: text(event, 'pull_request.base.ref', name),
+        policyBranch: optional(event, 'repository.default_branch') ?? optional(event, 'pull_request.base.repo.default_branch') ?? 'main',
       };
     }
     case 'push': {
@@ -81,6 +82,7 @@ export function githubRequest(env: NodeJS.ProcessEnv, event: unknown): HostedReq
         headBranch: branch,
         head: after,
         baseBranch: base,
+        policyBranch: base,
       };
     }
     case 'merge_group': {

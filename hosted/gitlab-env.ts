@@ -32,5 +32,6 @@ export function gitlabRequest(env: NodeJS.ProcessEnv): HostedRequest {
     head: env.CI_MERGE_REQUEST_SOURCE_BRANCH_SHA || need(env, 'CI_COMMIT_SHA'),
     headRef: /^[0-9]+$/.test(iid) ? `refs/merge-requests/${iid}/head` : undefined,
     baseBranch: need(env, 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME'),
+    policyBranch: env.CI_DEFAULT_BRANCH || need(env, 'CI_MERGE_REQUEST_TARGET_BRANCH_NAME'),
   };
 }

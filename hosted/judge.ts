@@ -24,6 +24,8 @@ export interface HostedVerdict {
   policy: Policy;
   /** "origin/main" */
   policySource: string;
+  /** The commit the policy was read from. */
+  policyTip: string;
   baseTip: string;
   mergeBase: string | null;
   range: string;
@@ -94,21 +96,23 @@ export async function judgeRequest(repo: GitRepo, env: NodeJS.ProcessEnv, reques
   const notes: string[] = [];
   const baseTip = await currentBase(repo, env, request.baseBranch, notes);
   const head = await headCommit(repo, env, request.head, request.headRef);
-  const policySource = `${REMOTE}/${request.baseBranch}`;
-  const { policy } = await loadPolicyFromTree(repo, baseTip);
+  // A pull request into a team branch is judged by the protected branch's policy, not by whatever that branch says.
+  const policyTip = request.policyBranch === request.baseBranch ? baseTip : await currentBase(repo, env, request.policyBranch, notes);
+  const policySource = `${REMOTE}/${request.policyBranch}`;
+  const { policy } = await loadPolicyFromTree(repo, policyTip);
   const judged = whoIsJudged(policy, request);
   const mergeBase = await repo.mergeBase(baseTip, head);
-  const label = `${request.headBranch ? `${request.headBranch} ` : ''}${head.slice(0, 10)} (commits not on ${policySource} ${baseTip.slice(0, 10)})`;
+  const label = `${request.headBranch ? `${request.headBranch} ` : ''}${head.slice(0, 10)} (commits not on ${REMOTE}/${request.baseBranch} ${baseTip.slice(0, 10)})`;
   const range: RangeSpec = { include: [head], exclude: [baseTip], netBase: mergeBase, netTip: head, label };
-  const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, baseTip, judged, request, range), authorsOf(repo, head, baseTip)]);
-  return { ok: verdict.violations.length === 0, request, judged, policy, policySource, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
+  const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, policyTip, judged, request, range), authorsOf(repo, head, baseTip)]);
+  return { ok: verdict.violations.length === 0, request, judged, policy, policySource, policyTip, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
 }
 
-async function judgeFor(repo: GitRepo, env: NodeJS.ProcessEnv, policy: Policy, baseTip: string, judged: Judged, request: ChangeRequest, range: RangeSpec) {
+async function judgeFor(repo: GitRepo, env: NodeJS.ProcessEnv, policy: Policy, policyTip: string, judged: Judged, request: ChangeRequest, range: RangeSpec) {
   if (judged.kind === 'architect') return { commits: (await repo.revListParents(range.include, range.exclude)).size, violations: [] };
   const team = judged.kind === 'team' ? judged.team : nobodyTeam();
   const round = judged.kind === 'team' && request.headBranch ? roundOfBranch(request.headBranch, team.name) ?? undefined : undefined;
-  return judgeRange(repo, policy, team, range, { round, byArchitect: signatureProof(repo, policy, baseTip, env) });
+  return judgeRange(repo, policy, team, range, { round, byArchitect: signatureProof(repo, policy, policyTip, env) });
 }
 
 async function authorsOf(repo: GitRepo, head: string, baseTip: string): Promise<string[]> {

@@ -22,8 +22,10 @@ export interface ChangeRequest {
   head: string;
   /** A ref of the base repository to fetch the head from when the checkout lacks it (refs/pull/7/head). */
   headRef?: string;
-  /** The branch it would merge into; its current tip is fetched, and the policy read from it. */
+  /** The branch it would merge into; its current tip is fetched. */
   baseBranch: string;
+  /** The repository's default (protected) branch: the policy is read from its current tip, whatever the base. */
+  policyBranch: string;
 }
 
 /** A run with nothing to judge (a tag, a deleted branch, the protected branch itself), said as a notice. */

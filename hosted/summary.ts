@@ -52,7 +52,7 @@ export function summaryMarkdown(verdict: HostedVerdict, subjects: Map<string, st
   lines.push(
     `| commits | ${cell(`${verdict.commits} in ${verdict.range}`)} |`,
     `| merge-base | ${verdict.mergeBase ? code(verdict.mergeBase) : 'none (unrelated histories)'} |`,
-    `| policy | ${cell(`${verdict.policySource} ${verdict.baseTip.slice(0, 10)}`)} |`,
+    `| policy | ${cell(`${verdict.policySource} ${verdict.policyTip.slice(0, 10)}`)} |`,
   );
   for (const note of verdict.notes) lines.push(`| note | ${cell(note)} |`);
   if (verdict.judged.kind === 'nobody') lines.push(`| to fix | ${cell(nobodyHint(verdict.request))} |`);
@@ -86,7 +86,7 @@ export function verdictJson(verdict: HostedVerdict): string {
     why: judged.why,
     range: verdict.range,
     mergeBase: verdict.mergeBase,
-    policy: `${verdict.policySource} ${verdict.baseTip}`,
+    policy: `${verdict.policySource} ${verdict.policyTip}`,
     commits: verdict.commits,
     notes: verdict.notes,
     violations: verdict.violations.map((violation) => ({ ...violation, why: reasonText(verdict, violation) })),

@@ -313,6 +313,24 @@ describe('the range: commits of the head that are not on the base branch as it i
   });
 });
 
+describe('the policy', () => {
+  test('a pull request into a team branch that rewrote its own CLAUDE.md is judged by the policy of main', async () => {
+    const number = 13;
+    pushBranch(world.dev, world, 'fw/base', [{ message: 'fw: widen my own scope', files: { 'fw/CLAUDE.md': readFileSync(join(world.dev.dir, 'fw', 'CLAUDE.md'), 'utf8').replace('"fw/", ', '"fw/", "pm/", ') } }]);
+    world.dev.git(['checkout', '-q', '-b', 'fw/into-base']);
+    const head = world.dev.commit('fw: pm file', { 'pm/taken.md': 't\n' });
+    world.dev.git(['push', '-q', 'origin', 'fw/into-base']);
+    publishPullRequest(world, world.dev, head, `refs/pull/${number}/head`, `refs/pull/${number}/merge`);
+    const checkout = actionsCheckout(world, `pr-${number}`, { merge: `refs/pull/${number}/merge` });
+    const event = pullRequestEvent({ number, author: 'alice', branch: 'fw/into-base', head, baseSha: world.hub.rev('fw/base') });
+    const result = await runAction(checkout, 'pull_request', { ...event, pull_request: { ...event.pull_request, base: { ...event.pull_request.base, ref: 'fw/base' } } });
+    expect(result.code).toBe(1);
+    expect(paths(result)).toEqual(['pm/taken.md']);
+    expect(result.verdict?.commits).toBe(1);
+    expect(result.summary).toContain(`| policy | origin/main ${world.hub.rev('main').slice(0, 10)} |`);
+  });
+});
+
 describe('when the host cannot be reached', () => {
   test('the base cannot be fetched: judged against the checkout\'s copy, with a warning; a head that is not there: exit 2 (fails closed)', async () => {
     const { event, checkout } = openPullRequest(12, world.dev, 'fw/offline', [{ message: 'fw: offline', files: { 'fw/off.txt': 'o\n' } }], { author: 'alice' });
