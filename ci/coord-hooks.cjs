@@ -10283,7 +10283,7 @@ var init_judge = __esm({
 
 // hosted/summary.ts
 function cell(text2) {
-  return text2.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ").replace(/</g, "&lt;");
+  return text2.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ").replace(/</g, "&lt;").replace(/([[\]!])/g, "\\$1");
 }
 function code(text2) {
   const clean = quotePath(text2).replace(/\|/g, "\\|");

@@ -12,9 +12,9 @@ import { nobodyHint } from './identity';
 
 export const SUMMARY_BYTES = 900 * 1024;
 
-/** A table cell: no line breaks, pipes escaped, code spans that cannot be broken out of. */
+/** A table cell: no line breaks, pipes escaped, no HTML and no links or images (commit subjects are anyone's text). */
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;');
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').replace(/</g, '&lt;').replace(/([[\]!])/g, '\\$1');
 }
 
 function code(text: string): string {

@@ -260,7 +260,7 @@ describe('pull requests from branches of the repository', () => {
 
   test('more violations than GitHub shows: 9 annotations on files, a 10th with the count, and every one in the summary table', async () => {
     const files = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`pm/many-${String(i).padStart(2, '0')}.md`, `${i}\n`]));
-    const { event, checkout } = openPullRequest(7, world.dev, 'fw/many', [{ message: 'fw: 25 pm files', files }], { author: 'alice' });
+    const { event, checkout } = openPullRequest(7, world.dev, 'fw/many', [{ message: 'fw: 25 pm files ![x](https://x.invalid/a.png) [see](https://x.invalid)', files }], { author: 'alice' });
     const result = await runAction(checkout, 'pull_request', event);
     expect(result.code).toBe(1);
     expect(result.errors).toHaveLength(10);
@@ -268,6 +268,8 @@ describe('pull requests from branches of the repository', () => {
     expect(result.errors[9]).toMatch(/^::error title=coord-hooks::\.\.\. and 16 more violation\(s\) \(GitHub shows 10 annotations per step\); the job summary lists them all \(and .*coord-hooks-verdict\.json\)$/);
     const rows = result.summary.split('\n').filter((line) => /^\| [0-9]+ \| `pm\/many-/.test(line));
     expect(rows).toHaveLength(25);
+    // Commit subjects are anyone's text: no image or link reaches the summary as Markdown.
+    expect(rows[0]).toContain('fw: 25 pm files \\!\\[x\\](https://x.invalid/a.png) \\[see\\](https://x.invalid) |');
     expect(result.verdict?.violations).toHaveLength(25);
   });
 });
