@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '*.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '*.js', 'ci/coord-hooks.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

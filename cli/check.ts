@@ -18,7 +18,7 @@ export default defineCommand<{ team?: string; json?: boolean; format?: string; '
   options: {
     team: { type: 'string', description: 'team to judge as (default: this clone\'s team, else the branch name <team>/…)' },
     json: { type: 'boolean', description: 'print {"ok", "team", "range", "commits", "violations": [{commit, path, team, reason, detail?}]} (same as --format json)' },
-    format: { type: 'string', valueName: 'text|json|github', description: 'output: text (default), json, or github (GitHub Actions ::error annotations per violation and a summary line)' },
+    format: { type: 'string', valueName: 'text|json|github', description: 'output: text (default), json, or github (GitHub Actions ::error annotations, one per violation up to the 10 GitHub shows per step, and a summary line)' },
     'policy-from': { type: 'string', valueName: 'REF|worktree', description: 'read the policy from REF or the work tree (default: the protected branch, as the server does)' },
   },
   details: `RANGE is A..B, or a single revision B meaning the commits of B that are not on the protected

@@ -1,7 +1,7 @@
 /** Parses the command line, runs one command, and turns every outcome into an exit code. */
-import { CoordError, ExitCode, EXIT_USAGE, errorMessage } from '../core/errors';
-import { GitError } from '../git/run';
-import { helpText, parseCommandArgs, type CommandIO } from './command';
+import { EXIT_USAGE } from '../core/errors';
+import type { CommandIO } from './command';
+import { runCommand } from './run-command';
 import { COMMANDS } from './registry';
 
 import { packageInfo } from '../core/package-info';
@@ -47,25 +47,5 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
     io.err(`coord-hooks: unknown command "${name}"\n${mainHelp()}`);
     return EXIT_USAGE;
   }
-  try {
-    const spec = await entry.load();
-    const args = parseCommandArgs(spec, rest);
-    if (args.values.help) {
-      io.out(helpText(spec));
-      return 0;
-    }
-    return await spec.run(args as never, io);
-  } catch (error) {
-    if (error instanceof ExitCode) return error.exitCode;
-    if (error instanceof GitError && /not a git repository/.test(error.stderr)) {
-      io.err(`coord-hooks ${name}: ${io.cwd} is not inside a git repository\nhint: run it inside a clone of the project (for the server: coord-hooks install --server --repo PATH)\n`);
-      return EXIT_USAGE;
-    }
-    if (error instanceof CoordError) {
-      io.err(`coord-hooks ${name}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
-      return error.exitCode;
-    }
-    io.err(`coord-hooks ${name}: internal error: ${errorMessage(error)}\n${error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 4).join('\n') + '\n' : ''}`);
-    return EXIT_USAGE;
-  }
+  return runCommand(name, entry.load, rest, io);
 }

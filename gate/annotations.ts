@@ -7,8 +7,11 @@ import type { Policy } from '../policy/types';
 import { formatViolations, quotePath } from './messages';
 import type { Violation } from './scope';
 
-/** GitHub shows at most 10 error annotations per step and 50 per job; beyond this, one line says how many more. */
-export const ANNOTATION_LIMIT = 50;
+/**
+ * GitHub shows at most 10 error annotations per step (and 50 per job) and drops the rest unseen: with
+ * more violations, the first 9 are annotated and the 10th says how many more and where they are.
+ */
+export const ANNOTATION_LIMIT = 10;
 
 export const ANNOTATION_TITLE = 'coord-hooks';
 
@@ -47,19 +50,36 @@ export interface GithubVerdict {
   commits: number;
 }
 
-/** The whole output of `check --format github`: annotations (none when ok), then one summary line. */
-export function formatGithubAnnotations(policy: Policy, verdict: GithubVerdict, violations: Violation[], subjects?: Map<string, string>): string[] {
-  const lines: string[] = [];
-  for (const violation of violations.slice(0, ANNOTATION_LIMIT)) {
-    const message = `${quotePath(violation.path)}: ${reasonOf(policy, violation)} (${commitLabel(violation, subjects)})`;
-    lines.push(workflowCommand('error', { file: violation.path, title: ANNOTATION_TITLE }, message));
-  }
-  if (violations.length > ANNOTATION_LIMIT) {
-    lines.push(workflowCommand('error', { title: ANNOTATION_TITLE },
-      `... and ${violations.length - ANNOTATION_LIMIT} more violation(s); run \`coord-hooks check --team ${verdict.team} ${verdict.range}\` for the full list`));
-  }
+export interface AnnotationOptions {
+  /** Where the whole list is, for the last annotation when there are more than fit. */
+  fullList?: string;
+  /** The reason text of a violation, when not the gate's own wording. */
+  reason?: (violation: Violation) => string;
+}
+
+/** The whole output of `check --format github`: annotations (none when ok; at most ANNOTATION_LIMIT), then one summary line. */
+export function formatGithubAnnotations(policy: Policy, verdict: GithubVerdict, violations: Violation[], subjects?: Map<string, string>, options: AnnotationOptions = {}): string[] {
+  const lines = githubAnnotations(policy, violations, subjects, {
+    fullList: `run \`coord-hooks check --team ${verdict.team} ${verdict.range}\` for the full list`, ...options });
   lines.push(verdict.ok
     ? `coord-hooks: ok: ${verdict.commits} commit(s) in ${verdict.range} stay inside team ${verdict.team}'s scope (policy from ${verdict.source})`
     : `coord-hooks: ${violations.length} violation(s) in ${verdict.range} for team ${verdict.team} (policy from ${verdict.source})`);
+  return lines;
+}
+
+/** One `::error` annotation per violation on its file, at most ANNOTATION_LIMIT in all. */
+export function githubAnnotations(policy: Policy, violations: Violation[], subjects?: Map<string, string>, options: AnnotationOptions = {}): string[] {
+  const lines: string[] = [];
+  const shown = violations.length > ANNOTATION_LIMIT ? ANNOTATION_LIMIT - 1 : violations.length;
+  for (const violation of violations.slice(0, shown)) {
+    const reason = options.reason?.(violation) ?? reasonOf(policy, violation);
+    const message = `${quotePath(violation.path)}: ${reason} (${commitLabel(violation, subjects)})`;
+    lines.push(workflowCommand('error', { file: violation.path, title: ANNOTATION_TITLE }, message));
+  }
+  if (shown < violations.length) {
+    const where = options.fullList ?? 'the job summary lists them all';
+    lines.push(workflowCommand('error', { title: ANNOTATION_TITLE },
+      `... and ${violations.length - shown} more violation(s) (GitHub shows ${ANNOTATION_LIMIT} annotations per step); ${where}`));
+  }
   return lines;
 }

@@ -3,6 +3,7 @@
  * front-matter, read it with the per-file rules (policy/rules.ts), then check the rules that span
  * files. Collects every problem; returns a policy only when there are none.
  */
+import { accountClashes } from './accounts';
 import { parseFrontMatter } from './frontmatter';
 import { overlapWarnings } from './overlap';
 import { sortProblems } from './problems';
@@ -41,6 +42,7 @@ export function buildPolicy(files: PolicyFile[]): BuildResult {
     warnings.push(...fm.warnings);
   }
   for (const rule of CROSS_FILE_RULES) rule(decls, coord, problems, warnings);
+  problems.push(...accountClashes(decls.map((decl) => decl.team), coord));
   if (!policyFiles.includes(coord.signers)) policyFiles.push(coord.signers);
   const result = { problems: sortProblems(problems), warnings: sortProblems(warnings) };
   if (problems.length > 0) return result;

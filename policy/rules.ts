@@ -4,15 +4,16 @@
  * Rules across files (duplicate teams, shared members) live in policy/build.ts.
  */
 import { isMap } from 'yaml';
+import { readAccounts } from './accounts';
 import type { Entry, FrontMatter, StringItem } from './frontmatter';
 import { wildcardDirectory } from './overlap';
 import { CompiledPathspec, parsePathspec, PathspecSyntaxError } from './pathspec';
 import type { CoordSettings, Pattern, SourcePos, Team } from './types';
 
-export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'coord'] as const;
+export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'accounts', 'coord'] as const;
 export const SCOPE_KEYS = ['write', 'read'] as const;
 export const COORD_KEYS = ['protected', 'architects', 'signers', 'identity', 'on-round-complete',
-  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags'] as const;
+  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags', 'architect-accounts'] as const;
 export const IDENTITY_MODES = ['ref', 'pusher', 'signature'] as const;
 export const RESERVED_TEAM_NAMES = ['architect'];
 /** Team names become ref names (refs/heads/<team>/…) and tag components (round-N/done/<team>). */
@@ -80,7 +81,7 @@ export function readPolicyFile(fm: FrontMatter, isRoot: boolean): FileDecl {
 }
 
 function noTeamKeysWithoutScope(fm: FrontMatter, entries: Map<string, Entry>): void {
-  for (const key of ['team', 'members']) {
+  for (const key of ['team', 'members', 'accounts']) {
     const entry = entries.get(key);
     if (entry) fm.error(entry.keyPos, `"${key}" is set but there is no "scope": a team is declared by its scope`,
       'add "scope:" with a "write:" list of the paths this team may change, or remove this key.');
@@ -94,9 +95,12 @@ function readTeam(fm: FrontMatter, entries: Map<string, Entry>, scope: Entry): T
   const lists = readScope(fm, scope, name?.text);
   const members = entries.get('members');
   const memberItems = members ? readMembers(fm, members) : name ? [name] : [];
-  if (!name || !lists || !memberItems) return undefined;
+  const accountsEntry = entries.get('accounts');
+  const accounts = accountsEntry ? readAccounts(fm, accountsEntry, 'accounts') : undefined;
+  if (!name || !lists || !memberItems || (accountsEntry && !accounts)) return undefined;
   const team: Team = { name: name.text, file: fm.file, write: lists.write, read: lists.read,
     members: memberItems.map((item) => item.text), pos: name.pos };
+  if (accounts) team.accounts = accounts;
   return { team, memberPos: memberItems.map((item) => item.pos) };
 }
 
@@ -285,5 +289,9 @@ const COORD_RULES: Record<(typeof COORD_KEYS)[number], CoordRule> = {
   },
   'other-tags'(fm, entry, coord) {
     coord.otherTags = oneOf(fm, entry, ['architect', 'anyone'] as const) ?? coord.otherTags;
+  },
+  'architect-accounts'(fm, entry, coord) {
+    const accounts = readAccounts(fm, entry, 'coord.architect-accounts');
+    if (accounts) coord.architectAccounts = accounts;
   },
 };

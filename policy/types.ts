@@ -27,8 +27,14 @@ export interface Team {
   read: Pattern[];
   /** Host identities (GL_USER, REMOTE_USER, ...) that act for this team in `pusher` identity mode. */
   members: string[];
+  /** Accounts on hosts without server hooks (GitHub logins, GitLab usernames) whose pull requests are this team's. */
+  accounts?: HostAccounts;
   pos: SourcePos;
 }
+
+/** Code hosts whose accounts a policy can map to teams (policy/accounts.ts). */
+export type AccountHost = 'github' | 'gitlab';
+export type HostAccounts = Partial<Record<AccountHost, { login: string; pos: SourcePos }[]>>;
 
 export type IdentityMode = 'ref' | 'pusher' | 'signature';
 
@@ -50,6 +56,8 @@ export interface CoordSettings {
   deleteBranch: 'team' | 'architect';
   /** Who may push tags other than round tags: "architect" (default) or "anyone". */
   otherTags: 'architect' | 'anyone';
+  /** Host accounts of the architect (policy/accounts.ts). */
+  architectAccounts?: HostAccounts;
   pos?: SourcePos;
 }
 

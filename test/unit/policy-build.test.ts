@@ -116,7 +116,7 @@ describe('buildPolicy: every problem names file, line and column', () => {
     const text = report({ 'fw/CLAUDE.md': fm('scope:\n  write: ["fw/"]\n  wirte: ["docs/"]\nmemebers: [a]\nowner: bob\n') });
     expect(text).toContain('fw/CLAUDE.md:4:3: unknown key "wirte" in scope; did you mean "write"?\n    fix: rename "wirte" to "write".');
     expect(text).toContain('fw/CLAUDE.md:5:1: unknown key "memebers" in front-matter; did you mean "members"?');
-    expect(text).toContain('fw/CLAUDE.md:6:1: unknown key "owner" in front-matter\n    fix: remove "owner" (known keys in front-matter: team, scope, members, coord).');
+    expect(text).toContain('fw/CLAUDE.md:6:1: unknown key "owner" in front-matter\n    fix: remove "owner" (known keys in front-matter: team, scope, members, accounts, coord).');
   });
 
   it('keys at the wrong level say where they belong', () => {

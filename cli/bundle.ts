@@ -1,0 +1,45 @@
+/**
+ * Entry point of the committed bundle ci/coord-hooks.cjs (scripts/bundle.mjs builds it; the GitHub
+ * Action, the GitLab job and a GitHub Enterprise Server hook environment run it with node alone, no
+ * node_modules). Only the commands those need: `ci` and `hook` (the server's pre-receive).
+ * Like cli/main.ts, the only other place that calls process.exit.
+ */
+import { packageInfo } from '../core/package-info';
+import type { CommandSpec } from './command';
+import { runCommand } from './run-command';
+
+const BUNDLED: Record<string, () => Promise<CommandSpec>> = {
+  ci: async () => (await import('./ci')).default as CommandSpec,
+  hook: async () => (await import('./hook')).default as CommandSpec,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(`${packageInfo().version}\n`);
+    return 0;
+  }
+  const load = name ? BUNDLED[name] : undefined;
+  if (!load) {
+    process.stderr.write(`coord-hooks (bundle): unknown command "${name ?? ''}"; this bundle runs: ${Object.keys(BUNDLED).join(', ')}\n`);
+    return 2;
+  }
+  return runCommand(name, load, rest, {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    out: (text) => { process.stdout.write(text); },
+    err: (text) => { process.stderr.write(text); },
+    isTTY: Boolean(process.stdout.isTTY),
+  });
+}
+
+main(process.argv.slice(2)).then((code) => {
+  // Exit once the output has reached the pipes (see cli/main.ts).
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}, (error: unknown) => {
+  process.stderr.write(`coord-hooks: ${String(error)}\n`);
+  process.exitCode = 2;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(2)));
+});
