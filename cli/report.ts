@@ -28,7 +28,8 @@ repository. Rejected pushes and round completions come from the gate's audit log
     if (auditOption !== undefined && !existsSync(auditOption)) throw new CoordError(`report: no audit log at ${auditOption}`, { hint: 'pass the server\'s coord-hooks/audit.jsonl or the bare repository' });
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const { report: status, teams, server, gitDir } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
+      const { report: status, teams, server, gitDir, note } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
+      if (note) io.err(note);
       let audit = null;
       try {
         audit = auditOption ? loadAudit(auditOption) : server ? loadAudit(gitDir) : null;

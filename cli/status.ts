@@ -15,7 +15,8 @@ export default defineCommand<{ json?: boolean; 'no-fetch'?: boolean; remote?: st
   async run({ values }, io) {
     const repo = new GitRepo(io.cwd, io.env);
     try {
-      const { report } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
+      const { report, note } = await collectStatus(repo, { remote: values.remote, fetch: !values['no-fetch'], env: io.env });
+      if (note) io.err(note);
       io.out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
       return 0;
     } finally {

@@ -12,6 +12,7 @@
 import { CoordError, EXIT_VERDICT } from '../core/errors';
 import type { GitRepo } from '../git/repo';
 import { loadPolicyFromTree } from '../policy/load-tree';
+import { HISTORY_LIMIT, lastValidTreePolicy } from '../policy/last-valid';
 import { formatProblems, POLICY_DOC, PolicyError } from '../policy/problems';
 import type { Policy, PolicyProblem } from '../policy/types';
 import { loadSigners, type Signers } from '../trust/signers';
@@ -20,8 +21,6 @@ import { checkSignersFile } from '../trust/signers-check';
 import type { CertificateProof } from './authority';
 import { isDeletion, type RefRejection, type RefUpdate } from './ref-rules';
 
-/** How far back along the branch's first parents the last valid policy is looked for. */
-export const HISTORY_LIMIT = 200;
 
 export const CHECK_FIRST = '`coord-hooks explain --policy-from worktree` checks a policy before it is committed';
 
@@ -103,16 +102,10 @@ function signersProblems(next: LoadedPolicy, before: LoadedPolicy | null): Polic
   return problems;
 }
 
-/** The newest commit on `tip`'s first-parent history whose policy validates; null when none within the limit. */
+/** The newest commit on `tip`'s first-parent history whose policy validates, with its keys; null when none within the limit. */
 export async function lastValidPolicy(repo: GitRepo, tip: string, cacheDir?: string): Promise<LoadedPolicy | null> {
-  for (const commit of await repo.firstParents(tip, HISTORY_LIMIT)) {
-    try {
-      return await loadPolicyAt(repo, commit, cacheDir);
-    } catch (error) {
-      if (!(error instanceof PolicyError)) throw error;
-    }
-  }
-  return null;
+  const found = await lastValidTreePolicy(repo, tip, cacheDir);
+  return found && { policy: found.policy, signers: await loadSigners(repo, found.commit, found.policy), commit: found.commit };
 }
 
 export interface Recovery {

@@ -6,6 +6,8 @@
 import { readAudit } from '../core/audit';
 import { countRefusals, OTHER_REFUSALS, type OtherRefusals } from './refusals';
 import type { GitRepo } from '../git/repo';
+import type { Policy } from '../policy/types';
+import type { RoundContext } from './context';
 import { announcementPath, parseRoundBranch, replyPath } from '../policy/round-names';
 import { tallyRounds, type TeamState } from './tally';
 
@@ -43,9 +45,9 @@ async function lastChange(repo: GitRepo, ref: string, path: string): Promise<{ c
   return commit ? { commit, time: iso(Number(time)) } : undefined;
 }
 
-export async function roundStatus(repo: GitRepo, options: { server: boolean; gitDir: string; remote: string; env: NodeJS.ProcessEnv; teams: string[] }): Promise<StatusReport> {
+export async function roundStatus(repo: GitRepo, options: { server: boolean; gitDir: string; remote: string; env: NodeJS.ProcessEnv; teams: string[]; context?: RoundContext }): Promise<StatusReport> {
   const branchPrefix = options.server ? 'refs/heads/' : `refs/remotes/${options.remote}/`;
-  const tally = await tallyRounds(repo, { env: options.env });
+  const tally = await tallyRounds(repo, { env: options.env }, options.context);
   const branches = await repo.listRefs([branchPrefix]);
   const byRound = new Map<number, Map<string, string>>();
   const lastActivity: Record<string, string> = {};
@@ -94,6 +96,8 @@ export interface CollectedStatus {
   teams: string[];
   server: boolean;
   gitDir: string;
+  /** Said on stderr before the status: the policy shown is not the branch's (it does not validate). */
+  note?: string;
 }
 
 /** What `status` and `report` share: fetch (in a clone, unless told not to), the policy, the status. */
@@ -105,11 +109,33 @@ export async function collectStatus(repo: GitRepo, options: { remote?: string; f
     await fetchRoundRefs(repo, remote);
     await repo.run(['fetch', '-q', remote]);
   }
-  const { policy } = await locatePolicy(repo);
+  const { policy, note, context } = await locatePolicyOrLastValid(repo, locatePolicy);
   const teams = policy.teams.map((team) => team.name);
   const gitDir = await repo.commonDir();
-  const report = await roundStatus(repo, { server, gitDir, remote, env: options.env, teams });
-  return { report, teams, server, gitDir };
+  const report = await roundStatus(repo, { server, gitDir, remote, env: options.env, teams, context });
+  return { report, teams, server, gitDir, note };
+}
+
+/**
+ * The policy of the protected branch; while it does not validate, the last one that did, with a note
+ * that says so: the architect needs `status` most when pushes are being refused for a broken policy.
+ */
+async function locatePolicyOrLastValid(repo: GitRepo, locate: typeof import('../policy/locate').locatePolicy): Promise<{ policy: Policy; note?: string; context?: RoundContext }> {
+  try {
+    return await locate(repo);
+  } catch (error) {
+    const [{ PolicyError }, { protectedTips }, { lastValidTreePolicy }] = await Promise.all([
+      import('../policy/problems'), import('../policy/locate'), import('../policy/last-valid')]);
+    const [tip] = await protectedTips(repo);
+    if (!(error instanceof PolicyError) || !tip) throw error;
+    const found = await lastValidTreePolicy(repo, tip.oid);
+    if (!found) throw error;
+    const count = error.problems.length === 1 ? '1 problem' : `${error.problems.length} problems`;
+    const { loadSigners } = await import('../trust/signers');
+    const source = tip.ref.replace(/^refs\/(remotes|heads)\//, '');
+    const context: RoundContext = { policy: found.policy, signers: await loadSigners(repo, found.commit, found.policy), commit: found.commit, source };
+    return { policy: found.policy, context, note: `coord-hooks: warning: the policy on ${tip.ref.replace(/^refs\/(remotes|heads)\//, '')} does not validate (${count}: \`coord-hooks explain CLAUDE.md\` lists them), so the server refuses every push but its fix; shown with the last valid policy (${found.commit.slice(0, 12)}). How to land the fix: docs/policy.md#a-policy-that-does-not-validate-never-locks-anyone-out\n` };
+  }
 }
 
 /** The lines for pushes refused for a broken policy or a gate error, and bypassed pushes (shared with `report`). */
