@@ -69,10 +69,11 @@ function usageError(message2, hint) {
 function errorMessage(error) {
   return error instanceof Error ? error.message : String(error);
 }
-var EXIT_USAGE, CoordError, ExitCode;
+var EXIT_VERDICT, EXIT_USAGE, CoordError, ExitCode;
 var init_errors = __esm({
   "core/errors.ts"() {
     "use strict";
+    EXIT_VERDICT = 1;
     EXIT_USAGE = 2;
     CoordError = class extends Error {
       exitCode;
@@ -97,6 +98,17 @@ var init_errors = __esm({
 });
 
 // git/run.ts
+var run_exports = {};
+__export(run_exports, {
+  GitError: () => GitError,
+  firstLine: () => firstLine,
+  foreignEnv: () => foreignEnv,
+  git: () => git,
+  gitEnv: () => gitEnv,
+  gitSync: () => gitSync,
+  splitZ: () => splitZ,
+  traceSpawn: () => traceSpawn
+});
 function gitEnv(env = process.env) {
   const out = { ...env };
   for (const name of PATHSPEC_ENV) delete out[name];
@@ -138,6 +150,15 @@ function git(args, options) {
     });
     child.stdin.end(options.input ?? "");
   });
+}
+function gitSync(args, options) {
+  traceSpawn(args, options.env);
+  const result = (0, import_child_process.spawnSync)("git", args, { cwd: options.cwd, env: gitEnv(options.env), input: options.input ?? "", maxBuffer: 1 << 30 });
+  if (result.error) throw new GitError(args, null, String(result.error), result.error);
+  const code2 = result.status ?? -1;
+  const stderr = result.stderr.toString("utf8");
+  if (code2 !== 0 && !options.okCodes?.includes(code2)) throw new GitError(args, code2, stderr);
+  return { stdout: result.stdout, stderr, code: code2 };
 }
 function splitZ(buffer) {
   const parts = buffer.toString("utf8").split("\0");
@@ -186,7 +207,7 @@ function helpText(spec) {
     lines.push("");
   }
   if (spec.details) lines.push(spec.details.trim(), "");
-  lines.push(`Exit codes: ${spec.exitCodes ?? DEFAULT_EXIT_CODES}`);
+  lines.push(`Exit codes: ${spec.exitCodes}`);
   return lines.join("\n") + "\n";
 }
 function parseCommandArgs(spec, argv) {
@@ -205,13 +226,12 @@ function parseCommandArgs(spec, argv) {
 function defineCommand(spec) {
   return spec;
 }
-var import_util, DEFAULT_EXIT_CODES;
+var import_util;
 var init_command = __esm({
   "cli/command.ts"() {
     "use strict";
     import_util = require("util");
     init_errors();
-    DEFAULT_EXIT_CODES = "0 success \xB7 1 policy verdict (violations, not done yet) \xB7 2 usage, policy or environment error";
   }
 });
 
@@ -594,6 +614,118 @@ var init_explain = __esm({
   }
 });
 
+// policy/problems.ts
+var problems_exports = {};
+__export(problems_exports, {
+  POLICY_DOC: () => POLICY_DOC,
+  PolicyError: () => PolicyError,
+  formatProblems: () => formatProblems,
+  sortProblems: () => sortProblems,
+  suggestKey: () => suggestKey
+});
+function formatProblems(problems) {
+  return problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}
+    fix: ${p.fix}`).join("\n");
+}
+function sortProblems(problems) {
+  return problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col);
+}
+function suggestKey(key, known) {
+  const squash = (text2) => text2.toLowerCase().replace(/[-_\s]/g, "");
+  const exact = known.find((candidate) => squash(candidate) === squash(key));
+  if (exact) return exact;
+  let best;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const distance = editDistance(key.toLowerCase(), candidate);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return bestDistance <= Math.max(1, Math.min(3, Math.floor(key.length / 3))) ? best : void 0;
+}
+function editDistance(a, b) {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[a.length][b.length];
+}
+var POLICY_DOC, PolicyError;
+var init_problems = __esm({
+  "policy/problems.ts"() {
+    "use strict";
+    init_errors();
+    POLICY_DOC = "docs/policy.md";
+    PolicyError = class extends CoordError {
+      problems;
+      constructor(problems, source = "the policy") {
+        const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+        super(formatProblems(problems), {
+          exitCode: EXIT_USAGE,
+          hint: `${count} in ${source}; every policy key and error is explained in ${POLICY_DOC}.`
+        });
+        this.name = "PolicyError";
+        this.problems = problems;
+      }
+    };
+  }
+});
+
+// policy/round-names.ts
+var round_names_exports = {};
+__export(round_names_exports, {
+  announcementPath: () => announcementPath,
+  doneTagName: () => doneTagName,
+  parseDoneTagRef: () => parseDoneTagRef,
+  parseRoundBranch: () => parseRoundBranch,
+  parseRoundFile: () => parseRoundFile,
+  parseStartTagRef: () => parseStartTagRef,
+  replyPath: () => replyPath,
+  roundBranch: () => roundBranch,
+  roundOfBranch: () => roundOfBranch,
+  startTagName: () => startTagName
+});
+function parseRoundBranch(branch) {
+  const match = ROUND_BRANCH.exec(branch);
+  return match ? { team: match[1], round: Number(match[2]) } : null;
+}
+function roundOfBranch(branch, team) {
+  const parsed = parseRoundBranch(branch);
+  return parsed && parsed.team === team ? parsed.round : null;
+}
+function parseDoneTagRef(ref) {
+  const match = DONE_TAG_REF.exec(ref);
+  return match ? { round: Number(match[1]), team: match[2] } : null;
+}
+function parseStartTagRef(ref) {
+  const match = START_TAG_REF.exec(ref);
+  return match ? Number(match[1]) : null;
+}
+function parseRoundFile(path) {
+  const match = ROUND_FILE.exec(path);
+  return match ? { round: Number(match[1]), team: match[2], file: match[3] } : null;
+}
+var ROUND, ROUND_BRANCH, DONE_TAG_REF, START_TAG_REF, ROUND_FILE, roundBranch, announcementPath, replyPath, doneTagName, startTagName;
+var init_round_names = __esm({
+  "policy/round-names.ts"() {
+    "use strict";
+    ROUND = "([1-9][0-9]{0,8})";
+    ROUND_BRANCH = new RegExp(`^([^/]+)/round-${ROUND}$`);
+    DONE_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/done/([^/]+)$`);
+    START_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/start$`);
+    ROUND_FILE = new RegExp(`^rounds/${ROUND}/([^/]+)/(ANNOUNCEMENT|REPLY)\\.md$`);
+    roundBranch = (team, round) => `${team}/round-${round}`;
+    announcementPath = (round, team) => `rounds/${round}/${team}/ANNOUNCEMENT.md`;
+    replyPath = (round, team) => `rounds/${round}/${team}/REPLY.md`;
+    doneTagName = (round, team) => `round-${round}/done/${team}`;
+    startTagName = (round) => `round-${round}/start`;
+  }
+});
+
 // gate/messages.ts
 var messages_exports = {};
 __export(messages_exports, {
@@ -614,11 +746,57 @@ function reasonText(policy, violation) {
     case "symlink-escape":
       return `symlink to ${JSON.stringify(violation.detail ?? "")}, which leaves team ${violation.team}'s write scope${violation.because ? `: it ${violation.because}` : ""}`;
     case "outside-scope": {
+      const roundFile = roundFileText(violation);
+      if (roundFile) return `outside team ${violation.team}'s write scope; ${roundFile}`;
       const owners = owningTeams(policy, violation.path).map((team) => team.name);
       const owner = owners.length ? `; it belongs to ${owners.map((name) => `team ${name}`).join(", ")}` : "; no team may write it";
-      return `outside team ${violation.team}'s write scope${owner}`;
+      const claude = isClaudeDirPath(violation.path) ? " (.claude/ holds the Claude Code settings every agent's session reads)" : "";
+      return `outside team ${violation.team}'s write scope${owner}${claude}`;
     }
   }
+}
+function roundFileText(violation) {
+  const file = parseRoundFile(violation.path);
+  if (!file) return null;
+  const right = roundBranch(file.team, file.round);
+  if (file.team !== violation.team) return `it is team ${file.team}'s round file, written only on ${right}`;
+  const branch = branchOf(violation);
+  if (branch === void 0) return `${file.file}.md is written only on the round branch ${right}`;
+  const misspelt = parseRoundBranch(branch) === null && suggestKey(branch, [right]) === right;
+  return `${file.file}.md is written only on the round branch ${right}; this is ${branch}${misspelt ? `: did you mean ${right}?` : ""}`;
+}
+function isClaudeDirPath(path) {
+  return path.startsWith(".claude/") || path.includes("/.claude/");
+}
+function adviceKind(violation) {
+  if (violation.reason === "policy-file" || violation.reason === "announcement") return violation.reason;
+  if (violation.reason === "outside-scope" && parseRoundFile(violation.path)) return "round-file";
+  if (violation.reason === "outside-scope" && isClaudeDirPath(violation.path)) return "claude";
+  return "scope";
+}
+function adviceLines(violations) {
+  const kinds = new Set(violations.map(adviceKind));
+  const hints = [];
+  if (kinds.has("scope")) {
+    hints.push("move those changes to the owning team's branch (or drop them: `git reset`/`git rebase -i`), or ask the architect to widen the scope in the policy");
+  }
+  if (kinds.has("round-file")) {
+    const branches = [...new Set(violations.filter((violation) => adviceKind(violation) === "round-file").map((violation) => {
+      const file = parseRoundFile(violation.path);
+      return roundBranch(file.team, file.round);
+    }))];
+    hints.push(`a round's files (rounds/N/<team>/) change only on that team's round branch (${branches.join(", ")}): push those commits there (\`git push origin HEAD:${branches[0]}\`); another team's round files are not yours to change`);
+  }
+  if (kinds.has("claude")) {
+    hints.push("drop the .claude/ changes from those commits (`git rebase -i`, or `git reset` and commit again without them): keep this clone's own settings in .claude/settings.local.json, which `coord-hooks install --claude` writes and keeps out of git; shared .claude/settings.json is the architect's (`coord-hooks install --claude --shared`)");
+  }
+  if (kinds.has("announcement")) {
+    hints.push("ANNOUNCEMENT.md is the architect's (signed commits, `coord-hooks announce`): drop that change and answer in REPLY.md (`coord-hooks reply`)");
+  }
+  if (kinds.has("policy-file")) {
+    hints.push("policy files (CLAUDE.md front-matter, .coord/) change only through the architect: send the change as a request");
+  }
+  return hints;
 }
 function commitLabel(violation, subjects) {
   if (!/^[0-9a-f]{40,64}$/.test(violation.commit)) return violation.commit;
@@ -654,22 +832,18 @@ function formatViolations(policy, violations, options = {}) {
     const team = policy.teams.find((candidate) => candidate.name === name);
     if (team) lines.push(`  team ${name} may write: ${describePatterns(team)}  (${team.file})`);
   }
-  const hints = [];
-  if (violations.some((violation) => violation.reason !== "policy-file")) {
-    hints.push("move those changes to the owning team's branch (or drop them: `git reset`/`git rebase -i`), or ask the architect to widen the scope in the policy");
-  }
-  if (violations.some((violation) => violation.reason === "policy-file")) {
-    hints.push("policy files (CLAUDE.md front-matter, .coord/) change only through the architect: send the change as a request");
-  }
-  for (const hint of hints) lines.push(`  what to do: ${hint}`);
+  for (const hint of adviceLines(violations)) lines.push(`  what to do: ${hint}`);
   return lines.map((line) => `${options.prefix ?? ""}${line}`);
 }
-var LIST_LIMIT;
+var LIST_LIMIT, branchOf;
 var init_messages = __esm({
   "gate/messages.ts"() {
     "use strict";
     init_explain();
+    init_problems();
+    init_round_names();
     LIST_LIMIT = 20;
+    branchOf = (violation) => violation.ref?.replace(/^refs\/heads\//, "");
   }
 });
 
@@ -1034,6 +1208,15 @@ var init_repo = __esm({
         }
         return refs;
       }
+      /** The index as a tree object (`git write-tree`, honouring GIT_INDEX_FILE): what the next commit would hold. */
+      async indexTree() {
+        return firstLine((await this.run(["write-tree"])).stdout);
+      }
+      /** The first-parent history of `tip`, newest first, at most `max` commits (one `rev-list`). */
+      async firstParents(tip, max) {
+        const { stdout } = await this.run(["rev-list", "--first-parent", `--max-count=${max}`, tip, "--"]);
+        return stdout.toString("utf8").split("\n").filter(Boolean);
+      }
       /** Lines of `rev-list --parents`: each commit with its parents. */
       async revListParents(include, exclude, excludeAll = false) {
         const args = ["rev-list", "--parents", "--stdin", ...excludeAll ? ["--not", "--all"] : []];
@@ -1329,51 +1512,6 @@ var init_signature = __esm({
     init_process();
     init_run();
     TAG_SIGNATURE_START = /-----BEGIN (SSH SIGNATURE|PGP SIGNATURE|SIGNED MESSAGE)-----\n/;
-  }
-});
-
-// policy/round-names.ts
-var round_names_exports = {};
-__export(round_names_exports, {
-  announcementPath: () => announcementPath,
-  doneTagName: () => doneTagName,
-  parseDoneTagRef: () => parseDoneTagRef,
-  parseRoundBranch: () => parseRoundBranch,
-  parseStartTagRef: () => parseStartTagRef,
-  replyPath: () => replyPath,
-  roundBranch: () => roundBranch,
-  roundOfBranch: () => roundOfBranch,
-  startTagName: () => startTagName
-});
-function parseRoundBranch(branch) {
-  const match = ROUND_BRANCH.exec(branch);
-  return match ? { team: match[1], round: Number(match[2]) } : null;
-}
-function roundOfBranch(branch, team) {
-  const parsed = parseRoundBranch(branch);
-  return parsed && parsed.team === team ? parsed.round : null;
-}
-function parseDoneTagRef(ref) {
-  const match = DONE_TAG_REF.exec(ref);
-  return match ? { round: Number(match[1]), team: match[2] } : null;
-}
-function parseStartTagRef(ref) {
-  const match = START_TAG_REF.exec(ref);
-  return match ? Number(match[1]) : null;
-}
-var ROUND, ROUND_BRANCH, DONE_TAG_REF, START_TAG_REF, roundBranch, announcementPath, replyPath, doneTagName, startTagName;
-var init_round_names = __esm({
-  "policy/round-names.ts"() {
-    "use strict";
-    ROUND = "([1-9][0-9]{0,8})";
-    ROUND_BRANCH = new RegExp(`^([^/]+)/round-${ROUND}$`);
-    DONE_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/done/([^/]+)$`);
-    START_TAG_REF = new RegExp(`^refs/tags/round-${ROUND}/start$`);
-    roundBranch = (team, round) => `${team}/round-${round}`;
-    announcementPath = (round, team) => `rounds/${round}/${team}/ANNOUNCEMENT.md`;
-    replyPath = (round, team) => `rounds/${round}/${team}/REPLY.md`;
-    doneTagName = (round, team) => `round-${round}/done/${team}`;
-    startTagName = (round) => `round-${round}/start`;
   }
 });
 
@@ -2066,59 +2204,6 @@ var init_cache = __esm({
     cachePath = (gitDir) => (0, import_path5.join)(gitDir, "coord-hooks", "policy-cache.json");
     store = (patterns2) => patterns2.map(({ text: text2, pos }) => ({ text: text2, pos }));
     revive = (patterns2) => patterns2.map(({ text: text2, pos }) => ({ text: text2, pos, spec: parsePathspec(text2) }));
-  }
-});
-
-// policy/problems.ts
-function formatProblems(problems) {
-  return problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}
-    fix: ${p.fix}`).join("\n");
-}
-function sortProblems(problems) {
-  return problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col);
-}
-function suggestKey(key, known) {
-  const squash = (text2) => text2.toLowerCase().replace(/[-_\s]/g, "");
-  const exact = known.find((candidate) => squash(candidate) === squash(key));
-  if (exact) return exact;
-  let best;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(1, Math.min(3, Math.floor(key.length / 3))) ? best : void 0;
-}
-function editDistance(a, b) {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
-    }
-  }
-  return rows[a.length][b.length];
-}
-var POLICY_DOC, PolicyError;
-var init_problems = __esm({
-  "policy/problems.ts"() {
-    "use strict";
-    init_errors();
-    POLICY_DOC = "docs/policy.md";
-    PolicyError = class extends CoordError {
-      problems;
-      constructor(problems, source = "the policy") {
-        const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-        super(formatProblems(problems), {
-          exitCode: EXIT_USAGE,
-          hint: `${count} in ${source}; every policy key and error is explained in ${POLICY_DOC}.`
-        });
-        this.name = "PolicyError";
-        this.problems = problems;
-      }
-    };
   }
 });
 
@@ -3143,12 +3228,12 @@ var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
-    function indentComment(comment, indent) {
+    function indentComment(comment, indent2) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
-      return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
+      return indent2 ? comment.replace(/^(?! *$)/gm, indent2) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str, indent2, comment) => str.endsWith("\n") ? indentComment(comment, indent2) : comment.includes("\n") ? "\n" + indentComment(comment, indent2) : (str.endsWith(" ") ? "" : " ") + comment;
     exports2.indentComment = indentComment;
     exports2.lineComment = lineComment;
     exports2.stringifyComment = stringifyComment;
@@ -3162,17 +3247,17 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text2, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
         return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
-      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
+      const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent2.length);
       if (text2.length <= endStep)
         return text2;
       const folds = [];
       const escapedFolds = {};
-      let end = lineWidth - indent.length;
+      let end = lineWidth - indent2.length;
       if (typeof indentAtStart === "number") {
         if (indentAtStart > lineWidth - Math.max(2, minContentWidth))
           folds.push(0);
@@ -3186,7 +3271,7 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text2, i, indent.length);
+        i = consumeMoreIndentedLines(text2, i, indent2.length);
         if (i !== -1)
           end = i + endStep;
       }
@@ -3210,8 +3295,8 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text2, i, indent.length);
-          end = i + indent.length + endStep;
+            i = consumeMoreIndentedLines(text2, i, indent2.length);
+          end = i + indent2.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
@@ -3256,22 +3341,22 @@ var require_foldFlowLines = __commonJS({
         const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent}${text2.slice(0, end2)}`;
+${indent2}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
             res += `${text2[fold]}\\`;
           res += `
-${indent}${text2.slice(fold + 1, end2)}`;
+${indent2}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text2, i, indent) {
+    function consumeMoreIndentedLines(text2, i, indent2) {
       let end = i;
       let start = i + 1;
       let ch = text2[start];
       while (ch === " " || ch === "	") {
-        if (i < start + indent) {
+        if (i < start + indent2) {
           ch = text2[++i];
         } else {
           do {
@@ -3327,7 +3412,7 @@ var require_stringifyString = __commonJS({
         return json;
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       let str = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
@@ -3387,7 +3472,7 @@ var require_stringifyString = __commonJS({
                   str += "\n";
                   i += 2;
                 }
-                str += indent;
+                str += indent2;
                 if (json[i + 2] === " ")
                   str += "\\";
                 i += 1;
@@ -3399,15 +3484,15 @@ var require_stringifyString = __commonJS({
           }
       }
       str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
         return doubleQuotedString(value, ctx);
-      const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
+      const indent2 = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
       const res = "'" + value.replace(/'/g, "''").replace(/\n+/g, `$&
-${indent}`) + "'";
-      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+${indent2}`) + "'";
+      return ctx.implicitKey ? res : foldFlowLines.foldFlowLines(res, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function quotedString(value, ctx) {
       const { singleQuote } = ctx.options;
@@ -3437,8 +3522,8 @@ ${indent}`) + "'";
       if (!blockQuote || /\n[\t ]+$/.test(value)) {
         return quotedString(value, ctx);
       }
-      const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal ? "|\n" : ">\n";
       let chomp;
@@ -3463,7 +3548,7 @@ ${indent}`) + "'";
         value = value.slice(0, -end.length);
         if (end[end.length - 1] === "\n")
           end = end.slice(0, -1);
-        end = end.replace(blockEndNewlines, `$&${indent}`);
+        end = end.replace(blockEndNewlines, `$&${indent2}`);
       }
       let startWithSpace = false;
       let startEnd;
@@ -3480,9 +3565,9 @@ ${indent}`) + "'";
       let start = value.substring(0, startNlPos < startEnd ? startNlPos + 1 : startEnd);
       if (start) {
         value = value.substring(start.length);
-        start = start.replace(/\n+/g, `$&${indent}`);
+        start = start.replace(/\n+/g, `$&${indent2}`);
       }
-      const indentSize = indent ? "2" : "1";
+      const indentSize = indent2 ? "2" : "1";
       let header = (startWithSpace ? indentSize : "") + chomp;
       if (comment) {
         header += " " + commentString(comment.replace(/ ?[\r\n]+/g, " "));
@@ -3490,7 +3575,7 @@ ${indent}`) + "'";
           onComment();
       }
       if (!literal) {
-        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
+        const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
         if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
@@ -3498,18 +3583,18 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent2, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body}`;
+${indent2}${body}`;
       }
-      value = value.replace(/\n+/g, `$&${indent}`);
+      value = value.replace(/\n+/g, `$&${indent2}`);
       return `|${header}
-${indent}${start}${value}${end}`;
+${indent2}${start}${value}${end}`;
     }
     function plainString(item, ctx, onComment, onChompKeep) {
       const { type, value } = item;
-      const { actualString, implicitKey, indent, indentStep, inFlow } = ctx;
+      const { actualString, implicitKey, indent: indent2, indentStep, inFlow } = ctx;
       if (implicitKey && value.includes("\n") || inFlow && /[[\]{},]/.test(value)) {
         return quotedString(value, ctx);
       }
@@ -3520,22 +3605,22 @@ ${indent}${start}${value}${end}`;
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
-        if (indent === "") {
+        if (indent2 === "") {
           ctx.forceBlockIndent = true;
           return blockString(item, ctx, onComment, onChompKeep);
-        } else if (implicitKey && indent === indentStep) {
+        } else if (implicitKey && indent2 === indentStep) {
           return quotedString(value, ctx);
         }
       }
       const str = value.replace(/\n+/g, `$&
-${indent}`);
+${indent2}`);
       if (actualString) {
         const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent2, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -3707,7 +3792,7 @@ var require_stringifyPair = __commonJS({
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
-      const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
+      const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
       let keyComment = identity.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
@@ -3722,7 +3807,7 @@ var require_stringifyPair = __commonJS({
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
-        indent: indent + indentStep
+        indent: indent2 + indentStep
       });
       let keyCommentDone = false;
       let chompKeep = false;
@@ -3752,7 +3837,7 @@ var require_stringifyPair = __commonJS({
         if (keyComment)
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
         str = `? ${str}
-${indent}:`;
+${indent2}:`;
       } else {
         str = `${str}:`;
         if (keyComment)
@@ -4030,7 +4115,7 @@ var require_stringifyCollection = __commonJS({
       return stringify2(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
-      const { indent, options: { commentString } } = ctx;
+      const { indent: indent2, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines = [];
@@ -4067,11 +4152,11 @@ var require_stringifyCollection = __commonJS({
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
           str += line ? `
-${indent}${line}` : "\n";
+${indent2}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str += "\n" + stringifyComment.indentComment(commentString(comment), indent2);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
@@ -4079,7 +4164,7 @@ ${indent}${line}` : "\n";
       return str;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
-      const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
+      const { indent: indent2, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
         indent: itemIndent,
@@ -4148,19 +4233,19 @@ ${indent}${line}` : "\n";
           let str = start;
           for (const line of lines)
             str += line ? `
-${indentStep}${indent}${line}` : "\n";
+${indentStep}${indent2}${line}` : "\n";
           return `${str}
-${indent}${end}`;
+${indent2}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
         }
       }
     }
-    function addCommentBefore({ indent, options: { commentString } }, lines, comment, chompKeep) {
+    function addCommentBefore({ indent: indent2, options: { commentString } }, lines, comment, chompKeep) {
       if (comment && chompKeep)
         comment = comment.replace(/^\n+/, "");
       if (comment) {
-        const ic = stringifyComment.indentComment(commentString(comment), indent);
+        const ic = stringifyComment.indentComment(commentString(comment), indent2);
         lines.push(ic.trimStart());
       }
     }
@@ -5933,7 +6018,7 @@ ${pointer}
 var require_resolve_props = __commonJS({
   "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
-    function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
+    function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
       let atNewline = startOnNewline;
       let hasSpace = startOnNewline;
@@ -5948,7 +6033,7 @@ var require_resolve_props = __commonJS({
       let comma = null;
       let found = null;
       let start = null;
-      for (const token of tokens) {
+      for (const token of tokens2) {
         if (reqSpace) {
           if (token.type !== "space" && token.type !== "newline" && token.type !== "comma")
             onError(token.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -6039,7 +6124,7 @@ var require_resolve_props = __commonJS({
             hasSpace = false;
         }
       }
-      const last = tokens[tokens.length - 1];
+      const last = tokens2[tokens2.length - 1];
       const end = last ? last.offset + last.source.length : offset;
       if (reqSpace && next && next.type !== "space" && next.type !== "newline" && next.type !== "comma" && (next.type !== "scalar" || next.source !== "")) {
         onError(next.offset, "MISSING_CHAR", "Tags and anchors must be separated from the next token by white space");
@@ -6110,10 +6195,10 @@ var require_util_flow_indent_check = __commonJS({
   "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
-    function flowIndentCheck(indent, fc, onError) {
+    function flowIndentCheck(indent2, fc, onError) {
       if (fc?.type === "flow-collection") {
         const end = fc.end[0];
-        if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
+        if (end.indent === indent2 && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
           const msg = "Flow end indicator should be more indented than parent";
           onError(end, "BAD_INDENT", msg, true);
         }
@@ -6631,17 +6716,17 @@ var require_resolve_block_scalar = __commonJS({
       let offset = scalar.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
-        const [indent, content] = lines[i];
+        const [indent2, content] = lines[i];
         if (content === "" || content === "\r") {
-          if (header.indent === 0 && indent.length > trimIndent)
-            trimIndent = indent.length;
+          if (header.indent === 0 && indent2.length > trimIndent)
+            trimIndent = indent2.length;
         } else {
-          if (indent.length < trimIndent) {
+          if (indent2.length < trimIndent) {
             const message2 = "Block scalars with more-indented leading empty lines must use an explicit indentation indicator";
-            onError(offset + indent.length, "MISSING_CHAR", message2);
+            onError(offset + indent2.length, "MISSING_CHAR", message2);
           }
           if (header.indent === 0)
-            trimIndent = indent.length;
+            trimIndent = indent2.length;
           contentStart = i;
           if (trimIndent === 0 && !ctx.atRoot) {
             const message2 = "Block scalar values in collections must be indented";
@@ -6649,7 +6734,7 @@ var require_resolve_block_scalar = __commonJS({
           }
           break;
         }
-        offset += indent.length + content.length + 1;
+        offset += indent2.length + content.length + 1;
       }
       for (let i = lines.length - 1; i >= chompStart; --i) {
         if (lines[i][0].length > trimIndent)
@@ -6661,26 +6746,26 @@ var require_resolve_block_scalar = __commonJS({
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
       for (let i = contentStart; i < chompStart; ++i) {
-        let [indent, content] = lines[i];
-        offset += indent.length + content.length + 1;
+        let [indent2, content] = lines[i];
+        offset += indent2.length + content.length + 1;
         const crlf = content[content.length - 1] === "\r";
         if (crlf)
           content = content.slice(0, -1);
-        if (content && indent.length < trimIndent) {
+        if (content && indent2.length < trimIndent) {
           const src = header.indent ? "explicit indentation indicator" : "first line";
           const message2 = `Block scalar lines must not be less indented than their ${src}`;
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message2);
-          indent = "";
+          indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
+          value += sep3 + indent2.slice(trimIndent) + content;
           sep3 = "\n";
-        } else if (indent.length > trimIndent || content[0] === "	") {
+        } else if (indent2.length > trimIndent || content[0] === "	") {
           if (sep3 === " ")
             sep3 = "\n";
           else if (!prevMoreIndented && sep3 === "\n")
             sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
+          value += sep3 + indent2.slice(trimIndent) + content;
           sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
@@ -6716,7 +6801,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       const { source } = props[0];
       const mode = source[0];
-      let indent = 0;
+      let indent2 = 0;
       let chomp = "";
       let error = -1;
       for (let i = 1; i < source.length; ++i) {
@@ -6725,8 +6810,8 @@ var require_resolve_block_scalar = __commonJS({
           chomp = ch;
         else {
           const n = Number(ch);
-          if (!indent && n)
-            indent = n;
+          if (!indent2 && n)
+            indent2 = n;
           else if (error === -1)
             error = offset + i;
         }
@@ -6767,7 +6852,7 @@ var require_resolve_block_scalar = __commonJS({
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent: indent2, chomp, comment, length };
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
@@ -7379,8 +7464,8 @@ ${cb}` : comment;
        * @param forceDoc - If the stream contains no document, still emit a final document including any comments and directives that would be applied to a subsequent document.
        * @param endOffset - Should be set if `forceDoc` is also set, to set the document range end and to indicate errors correctly.
        */
-      *compose(tokens, forceDoc = false, endOffset = -1) {
-        for (const token of tokens)
+      *compose(tokens2, forceDoc = false, endOffset = -1) {
+        for (const token of tokens2)
           yield* this.next(token);
         yield* this.end(forceDoc, endOffset);
       }
@@ -7501,15 +7586,15 @@ var require_cst_scalar = __commonJS({
       return null;
     }
     function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+      const { implicitKey = false, indent: indent2, inFlow = false, offset = -1, type = "PLAIN" } = context;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
-        indent: indent > 0 ? " ".repeat(indent) : "",
+        indent: indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
       const end = context.end ?? [
-        { type: "newline", offset: -1, indent, source: "\n" }
+        { type: "newline", offset: -1, indent: indent2, source: "\n" }
       ];
       switch (source[0]) {
         case "|":
@@ -7518,25 +7603,25 @@ var require_cst_scalar = __commonJS({
           const head = source.substring(0, he);
           const body = source.substring(he + 1) + "\n";
           const props = [
-            { type: "block-scalar-header", offset, indent, source: head }
+            { type: "block-scalar-header", offset, indent: indent2, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
-            props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
+            props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
+          return { type: "block-scalar", offset, indent: indent2, props, source: body };
         }
         case '"':
-          return { type: "double-quoted-scalar", offset, indent, source, end };
+          return { type: "double-quoted-scalar", offset, indent: indent2, source, end };
         case "'":
-          return { type: "single-quoted-scalar", offset, indent, source, end };
+          return { type: "single-quoted-scalar", offset, indent: indent2, source, end };
         default:
-          return { type: "scalar", offset, indent, source, end };
+          return { type: "scalar", offset, indent: indent2, source, end };
       }
     }
     function setScalarValue(token, value, context = {}) {
       let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
-      let indent = "indent" in token ? token.indent : null;
-      if (afterKey && typeof indent === "number")
-        indent += 2;
+      let indent2 = "indent" in token ? token.indent : null;
+      if (afterKey && typeof indent2 === "number")
+        indent2 += 2;
       if (!type)
         switch (token.type) {
           case "single-quoted-scalar":
@@ -7556,8 +7641,8 @@ var require_cst_scalar = __commonJS({
             type = "PLAIN";
         }
       const source = stringifyString.stringifyString({ type, value }, {
-        implicitKey: implicitKey || indent === null,
-        indent: indent !== null && indent > 0 ? " ".repeat(indent) : "",
+        implicitKey: implicitKey || indent2 === null,
+        indent: indent2 !== null && indent2 > 0 ? " ".repeat(indent2) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
@@ -7588,16 +7673,16 @@ var require_cst_scalar = __commonJS({
         token.source = body;
       } else {
         const { offset } = token;
-        const indent = "indent" in token ? token.indent : -1;
+        const indent2 = "indent" in token ? token.indent : -1;
         const props = [
-          { type: "block-scalar-header", offset, indent, source: head }
+          { type: "block-scalar-header", offset, indent: indent2, source: head }
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
-          props.push({ type: "newline", offset: -1, indent, source: "\n" });
+          props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
         for (const key of Object.keys(token))
           if (key !== "type" && key !== "offset")
             delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -7642,12 +7727,12 @@ var require_cst_scalar = __commonJS({
           break;
         }
         default: {
-          const indent = "indent" in token ? token.indent : -1;
+          const indent2 = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
           for (const key of Object.keys(token))
             if (key !== "type" && key !== "offset")
               delete token[key];
-          Object.assign(token, { type, indent, source, end });
+          Object.assign(token, { type, indent: indent2, source, end });
         }
       }
     }
@@ -7953,15 +8038,15 @@ var require_lexer = __commonJS({
       continueScalar(offset) {
         let ch = this.buffer[offset];
         if (this.indentNext > 0) {
-          let indent = 0;
+          let indent2 = 0;
           while (ch === " ")
-            ch = this.buffer[++indent + offset];
+            ch = this.buffer[++indent2 + offset];
           if (ch === "\r") {
-            const next = this.buffer[indent + offset + 1];
+            const next = this.buffer[indent2 + offset + 1];
             if (next === "\n" || !next && !this.atEnd)
-              return offset + indent + 1;
+              return offset + indent2 + 1;
           }
-          return ch === "\n" || indent >= this.indentNext || !ch && !this.atEnd ? offset + indent : -1;
+          return ch === "\n" || indent2 >= this.indentNext || !ch && !this.atEnd ? offset + indent2 : -1;
         }
         if (ch === "-" || ch === ".") {
           const dt = this.buffer.substr(offset, 3);
@@ -8130,12 +8215,12 @@ var require_lexer = __commonJS({
       }
       *parseFlowCollection() {
         let nl, sp;
-        let indent = -1;
+        let indent2 = -1;
         do {
           nl = yield* this.pushNewline();
           if (nl > 0) {
             sp = yield* this.pushSpaces(false);
-            this.indentValue = indent = sp;
+            this.indentValue = indent2 = sp;
           } else {
             sp = 0;
           }
@@ -8144,8 +8229,8 @@ var require_lexer = __commonJS({
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
-        if (indent !== -1 && indent < this.indentNext && line[0] !== "#" || indent === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
-          const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
+        if (indent2 !== -1 && indent2 < this.indentNext && line[0] !== "#" || indent2 === 0 && (line.startsWith("---") || line.startsWith("...")) && isEmpty(line[3])) {
+          const atFlowEndMarker = indent2 === this.indentNext - 1 && this.flowLevel === 1 && (line[0] === "]" || line[0] === "}");
           if (!atFlowEndMarker) {
             this.flowLevel = 0;
             yield cst.FLOW_END;
@@ -8253,16 +8338,16 @@ var require_lexer = __commonJS({
       }
       *parseBlockScalar() {
         let nl = this.pos - 1;
-        let indent = 0;
+        let indent2 = 0;
         let ch;
         loop: for (let i2 = this.pos; ch = this.buffer[i2]; ++i2) {
           switch (ch) {
             case " ":
-              indent += 1;
+              indent2 += 1;
               break;
             case "\n":
               nl = i2;
-              indent = 0;
+              indent2 = 0;
               break;
             case "\r": {
               const next = this.buffer[i2 + 1];
@@ -8278,9 +8363,9 @@ var require_lexer = __commonJS({
         }
         if (!ch && !this.atEnd)
           return this.setNext("block-scalar");
-        if (indent >= this.indentNext) {
+        if (indent2 >= this.indentNext) {
           if (this.blockScalarIndent === -1)
-            this.indentNext = indent;
+            this.indentNext = indent2;
           else {
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
@@ -8313,7 +8398,7 @@ var require_lexer = __commonJS({
             const lastChar = i2;
             while (ch2 === " ")
               ch2 = this.buffer[--i2];
-            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent > lastChar)
+            if (ch2 === "\n" && i2 >= this.pos && i2 + 1 + indent2 > lastChar)
               nl = i2;
             else
               break;
@@ -9329,10 +9414,10 @@ var require_parser = __commonJS({
         }
         return null;
       }
-      atIndentedComment(start, indent) {
+      atIndentedComment(start, indent2) {
         if (this.type !== "comment")
           return false;
-        if (this.indent <= indent)
+        if (this.indent <= indent2)
           return false;
         return start.every((st) => st.type === "newline" || st.type === "space");
       }
@@ -9454,8 +9539,8 @@ var require_public_api = __commonJS({
       if (typeof options === "string")
         options = options.length;
       if (typeof options === "number") {
-        const indent = Math.round(options);
-        options = indent < 1 ? void 0 : indent > 8 ? { indent: 8 } : { indent };
+        const indent2 = Math.round(options);
+        options = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
       }
       if (value === void 0) {
         const { keepUndefined } = options ?? replacer ?? {};
@@ -9617,21 +9702,21 @@ var init_frontmatter = __esm({
         if (start !== void 0) return this.posAt(start);
         return fallback ?? { file: this.file, line: this.firstLine, col: 1 };
       }
-      error(at4, message2, fix) {
-        this.problems.push({ ...at4, message: message2, fix });
+      error(at5, message2, fix) {
+        this.problems.push({ ...at5, message: message2, fix });
       }
-      warn(at4, message2, fix) {
-        this.warnings.push({ ...at4, message: message2, fix });
+      warn(at5, message2, fix) {
+        this.warnings.push({ ...at5, message: message2, fix });
       }
       /**
        * Reads a map whose keys must all be in `known`: reports a value that is not a map, keys that are
        * not strings, duplicate keys (naming the first) and unknown keys (naming the closest known one).
        * `misplaced` maps a key that belongs elsewhere to advice on where to move it.
        */
-      entries(node, where, known, at4, misplaced = {}) {
+      entries(node, where, known, at5, misplaced = {}) {
         if (!(0, import_yaml.isMap)(node)) {
           this.error(
-            this.pos(node, at4),
+            this.pos(node, at5),
             `${where} must be a map of keys, found ${describe(node)}`,
             `write ${where} as "key: value" lines (known keys: ${known.join(", ")}).`
           );
@@ -9641,7 +9726,7 @@ var init_frontmatter = __esm({
         for (const pair of node.items) {
           const keyNode = pair.key;
           const value = pair.value;
-          const keyPos = this.pos(keyNode, at4);
+          const keyPos = this.pos(keyNode, at5);
           if (!(0, import_yaml.isScalar)(keyNode) || typeof keyNode.value !== "string") {
             this.error(
               keyPos,
@@ -9666,15 +9751,15 @@ var init_frontmatter = __esm({
         }
         return out;
       }
-      unknownKey(key, at4, where, known, misplaced) {
+      unknownKey(key, at5, where, known, misplaced) {
         const guess = suggestKey(key, known);
         const hint = guess ? `; did you mean "${guess}"?` : "";
         const fix = Object.hasOwn(misplaced, key) ? misplaced[key] : guess ? `rename "${key}" to "${guess}".` : `remove "${key}" (known keys in ${where}: ${known.join(", ")}).`;
-        this.error(at4, `unknown key "${key}" in ${where}${hint}`, fix);
+        this.error(at5, `unknown key "${key}" in ${where}${hint}`, fix);
       }
       /** A non-empty string scalar, or undefined after reporting what it is instead. */
-      string(node, where, at4, example) {
-        const pos = this.pos(node, at4);
+      string(node, where, at5, example) {
+        const pos = this.pos(node, at5);
         if ((0, import_yaml.isScalar)(node) && typeof node.value === "string") {
           if (node.value.trim() !== "") return { text: node.value, pos };
           this.error(pos, `${where} is an empty string`, `write a value, e.g. ${where}: ${example}.`);
@@ -9684,10 +9769,10 @@ var init_frontmatter = __esm({
         return void 0;
       }
       /** A list of non-empty strings; every bad item is reported, the good ones are returned. */
-      strings(node, where, at4, example) {
+      strings(node, where, at5, example) {
         if (!(0, import_yaml.isSeq)(node)) {
           this.error(
-            this.pos(node, at4),
+            this.pos(node, at5),
             `${where} must be a list of strings, found ${describe(node)}`,
             `write it as a list, e.g. ${where.split(".").pop()}: ${example}.`
           );
@@ -9695,7 +9780,7 @@ var init_frontmatter = __esm({
         }
         const out = [];
         node.items.forEach((item, index) => {
-          const value = this.string(item, `${where}[${index}]`, this.pos(node, at4), example);
+          const value = this.string(item, `${where}[${index}]`, this.pos(node, at5), example);
           if (value) out.push(value);
         });
         return out;
@@ -9709,6 +9794,163 @@ var init_frontmatter = __esm({
       MULTILINE_IMPLICIT_KEY: "put a space after the colon of the previous key, or quote the value.",
       BLOCK_AS_IMPLICIT_KEY: "put the nested map on its own indented lines."
     };
+  }
+});
+
+// policy/overlap.ts
+var overlap_exports = {};
+__export(overlap_exports, {
+  overlapWarnings: () => overlapWarnings,
+  showPattern: () => showPattern,
+  treeWarnings: () => treeWarnings,
+  wildcardDirectory: () => wildcardDirectory,
+  withTreeWarnings: () => withTreeWarnings
+});
+function regionOf(pattern) {
+  const spec = pattern.spec;
+  if (!(spec instanceof CompiledPathspec)) return { pattern, kind: "wild", base: "", dirOnly: false, icase: true };
+  const { match, literalLength, magic } = spec;
+  const icase = magic.icase;
+  if (match === "") return { pattern, kind: "prefix-all", base: "", dirOnly: false, icase };
+  if (literalLength === match.length) return { pattern, kind: "literal", base: match.replace(/\/$/, ""), dirOnly: match.endsWith("/"), icase };
+  const base = match.slice(0, literalLength);
+  const tail = match.slice(literalLength);
+  const all = magic.glob ? tail === "**" && (base === "" || base.endsWith("/")) : tail === "*";
+  return { pattern, kind: all ? "prefix-all" : "wild", base, dirOnly: false, icase };
+}
+function contains(outer, inner) {
+  if (outer.kind === "prefix-all" && outer.base === "") return true;
+  if (inner.icase && !outer.icase) return false;
+  const fold = (text2) => outer.icase ? lower(text2) : text2;
+  const [o, i] = [fold(outer.base), fold(inner.base)];
+  if (outer.kind === "prefix-all") return i.startsWith(o);
+  if (outer.kind === "wild") return false;
+  if (inner.kind === "literal" && i === o) return !outer.dirOnly || inner.dirOnly;
+  return i.startsWith(`${o}/`);
+}
+function scopeOf(team) {
+  const positives = team.write.filter((pattern) => !pattern.spec.exclude).map(regionOf);
+  const excludes = team.write.filter((pattern) => pattern.spec.exclude).map(regionOf);
+  return { team, positives: positives.length > 0 ? positives : [EVERYTHING], excludes };
+}
+function showPattern(pattern) {
+  const spec = pattern.spec;
+  const read = spec instanceof CompiledPathspec && !pattern.text.startsWith(":") && spec.match !== pattern.text ? ` (read as "${spec.match}")` : "";
+  return `"${pattern.text}"${read}`;
+}
+function showRegion(region, team) {
+  return region.pattern ? `${showPattern(region.pattern)} (${at2(region.pattern.pos)})` : `its list of only excludes, which selects everything but them (${team.file})`;
+}
+function separateFix(wide, narrow) {
+  const text2 = narrow.pattern?.text;
+  const exclude = text2 && !text2.startsWith(":") && narrow.pattern.spec instanceof CompiledPathspec ? `":!${narrow.pattern.spec.match}"` : void 0;
+  const how = exclude ? `add ${exclude} to team ${wide.name}'s scope.write` : `narrow team ${wide.name}'s scope.write`;
+  return `if only one team should write these paths, ${how}; overlaps are allowed, but two teams then change the same files on two branches.`;
+}
+function containedPairs(teams) {
+  const scopes = teams.map(scopeOf);
+  const out = [];
+  for (let i = 0; i < scopes.length; i++) {
+    for (let j = i + 1; j < scopes.length; j++) {
+      for (const a of scopes[i].positives) {
+        for (const b of scopes[j].positives) {
+          const pair = containedPair({ scope: scopes[i], region: a }, { scope: scopes[j], region: b });
+          if (pair) out.push(pair);
+        }
+      }
+    }
+  }
+  return out;
+}
+function containedPair(x, y) {
+  const xHasY = contains(x.region, y.region);
+  const yHasX = contains(y.region, x.region);
+  if (!xHasY && !yHasX) return null;
+  const xWide = xHasY && (!yHasX || !ownsDirectory(x.scope.team, x.region));
+  const [wide, narrow] = xWide ? [x, y] : [y, x];
+  const excludes = [...x.scope.excludes, ...y.scope.excludes];
+  return excludes.some((exclude) => contains(exclude, narrow.region)) ? null : { wide, narrow };
+}
+function overlapWarnings(teams) {
+  return containedPairs(teams).map(({ wide, narrow }) => {
+    const [w, n] = [wide.scope.team, narrow.scope.team];
+    return {
+      ...wide.region.pattern?.pos ?? w.pos,
+      message: `teams ${w.name} and ${n.name} may both write every path of team ${n.name}'s ${showRegion(narrow.region, n)}: team ${w.name}'s ${showRegion(wide.region, w)} selects them too`,
+      fix: separateFix(w, narrow.region)
+    };
+  });
+}
+function ownsDirectory(team, region) {
+  const dir = team.file.includes("/") ? team.file.slice(0, team.file.lastIndexOf("/")) : "";
+  return dir !== "" && (region.base === dir || region.base.startsWith(`${dir}/`));
+}
+function wildcardDirectory(pattern) {
+  const spec = pattern.spec;
+  return spec instanceof CompiledPathspec && !spec.exclude && spec.literalLength < spec.match.length && spec.match.endsWith("/");
+}
+function treeWarnings(policy, paths) {
+  const reported = new Set(containedPairs(policy.teams).map(({ wide, narrow }) => pairKey(wide.scope.team, narrow.scope.team)));
+  const shared = /* @__PURE__ */ new Map();
+  const unused = new Set(policy.teams.flatMap((team) => team.write.filter((pattern) => !pattern.spec.exclude && !wildcardDirectory(pattern))));
+  const specs = policy.teams.map((team) => ({ team, specs: team.write.map((pattern) => pattern.spec) }));
+  for (const path of paths) {
+    for (const pattern of unused) if (pattern.spec.matches(path)) unused.delete(pattern);
+    const writers = writersOf(specs, path);
+    if (writers.length < 2 || isPolicyFile(policy, path)) continue;
+    for (let i = 0; i < writers.length; i++) {
+      for (let j = i + 1; j < writers.length; j++) {
+        const key = pairKey(writers[i].team, writers[j].team);
+        const entry = shared.get(key) ?? { x: writers[i], y: writers[j], paths: [], count: 0 };
+        entry.count++;
+        if (entry.paths.length < EXAMPLES) entry.paths.push(path);
+        shared.set(key, entry);
+      }
+    }
+  }
+  const warnings = [];
+  const by = (writer) => `team ${writer.team.name} by ${writer.by ? `${showPattern(writer.by)} (${at2(writer.by.pos)})` : `its list of only excludes (${writer.team.file})`}`;
+  for (const [key, { x, y, paths: examples, count }] of shared) {
+    if (reported.has(key)) continue;
+    warnings.push({
+      ...x.by?.pos ?? x.team.pos,
+      message: `teams ${x.team.name} and ${y.team.name} may both write ${count === 1 ? "1 path" : `${count} paths`} of the tree, e.g. ${examples.join(", ")}: ${by(x)}, ${by(y)}`,
+      fix: `if only one team should write these paths, add an exclude (":!path") to the other team's scope.write; overlaps are allowed, but two teams then change the same files on two branches.`
+    });
+  }
+  for (const pattern of unused) {
+    const team = policy.teams.find((candidate) => candidate.write.includes(pattern));
+    warnings.push({
+      ...pattern.pos,
+      message: `team ${team.name}'s scope.write pattern ${showPattern(pattern)} selects no path of the tree`,
+      fix: `check it against the tree: \`git ls-files -- '${pattern.text}'\` lists what it selects (a scope for files not written yet is fine).`
+    });
+  }
+  return warnings;
+}
+function writersOf(teams, path) {
+  const writers = [];
+  for (const { team, specs } of teams) {
+    const result = matchPathspecs(specs, path);
+    if (result.matched) writers.push({ team, by: team.write.find((pattern) => pattern.spec === result.by) });
+  }
+  return writers;
+}
+function withTreeWarnings(policy, buildWarnings, paths) {
+  return sortProblems([...buildWarnings, ...treeWarnings(policy, paths)]);
+}
+var EVERYTHING, lower, at2, pairKey, EXAMPLES;
+var init_overlap = __esm({
+  "policy/overlap.ts"() {
+    "use strict";
+    init_explain();
+    init_pathspec();
+    init_problems();
+    EVERYTHING = { kind: "prefix-all", base: "", dirOnly: false, icase: false };
+    lower = (text2) => text2.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    at2 = (pos) => `${pos.file}:${pos.line}:${pos.col}`;
+    pairKey = (one, other) => [one.name, other.name].sort().join("\0");
+    EXAMPLES = 3;
   }
 });
 
@@ -9847,6 +10089,7 @@ function readScope(fm, scope, team) {
   const readItems = read ? fm.strings(read.value, "scope.read", read.keyPos, '["*"]') : [{ text: "*", pos: scope.keyPos }];
   if (!writeItems || writeItems.length === 0 || !readItems) return void 0;
   const patterns2 = { write: readPatterns(fm, writeItems, "scope.write"), read: readPatterns(fm, readItems, "scope.read") };
+  patterns2.write.forEach((pattern) => writePatternWarnings(fm, pattern));
   if (patterns2.write.length > 0 && patterns2.write.every((pattern) => pattern.spec.exclude)) {
     fm.warn(
       write.keyPos,
@@ -9855,6 +10098,20 @@ function readScope(fm, scope, team) {
     );
   }
   return patterns2.write.length === writeItems.length && patterns2.read.length === readItems.length ? patterns2 : void 0;
+}
+function writePatternWarnings(fm, pattern) {
+  const { text: text2, spec } = pattern;
+  if (!text2.startsWith(":") && /(^|\/)\.\.(\/|$)/.test(text2) && spec instanceof CompiledPathspec) {
+    fm.warn(
+      pattern.pos,
+      `scope.write pattern "${text2}" climbs with "..": git reads it as "${spec.match}"`,
+      `write "${spec.match}", so the policy says which paths it grants.`
+    );
+  }
+  if (wildcardDirectory(pattern)) {
+    const fix = text2.startsWith(":") ? 'end it with "**" under :(glob) magic instead of "/", to select everything below the matching directories.' : `write ":(glob)${text2}**" to select everything below the matching directories.`;
+    fm.warn(pattern.pos, `scope.write pattern "${text2}" selects nothing: git matches a pattern with a wildcard against whole file paths, and no file path ends in "/"`, fix);
+  }
 }
 function readPatterns(fm, items, where) {
   const out = [];
@@ -9920,6 +10177,7 @@ var init_rules = __esm({
     "use strict";
     import_yaml2 = __toESM(require_dist());
     init_accounts();
+    init_overlap();
     init_pathspec();
     FRONT_MATTER_KEYS = ["team", "scope", "members", "accounts", "coord"];
     SCOPE_KEYS = ["write", "read"];
@@ -10025,7 +10283,11 @@ function buildPolicy(files) {
   let coord = defaultCoord();
   for (const file of [...files].sort((a, b) => compare(a.path, b.path))) {
     const fm = parseFrontMatter(file);
-    if (!fm) continue;
+    if (!fm) {
+      const hint = policyWithoutFrontMatter(file);
+      if (hint) warnings.push(hint);
+      continue;
+    }
     policyFiles.push(file.path);
     if (fm.problems.length === 0) {
       const decl = readPolicyFile(fm, file.path === ROOT_FILE);
@@ -10043,10 +10305,33 @@ function buildPolicy(files) {
   const teams = decls.map((decl) => decl.team).sort((a, b) => compare(a.name, b.name));
   return { ...result, policy: { teams, coord, policyFiles: policyFiles.sort(compare) } };
 }
+function policyWithoutFrontMatter(file) {
+  const lines = file.text.split("\n");
+  const index = lines.findIndex((line) => POLICY_LINE.test(line));
+  if (index < 0) return null;
+  const marker = lines.slice(0, index).findIndex((line) => MARKER_LINE.test(line));
+  const key = lines[index].trim().split(":")[0];
+  if (marker >= 0) {
+    return {
+      file: file.path,
+      line: marker + 1,
+      col: 1,
+      message: `this CLAUDE.md has no front-matter: its "---" block starts on line ${marker + 1}, not line 1, so the "${key}:" on line ${index + 1} is not read and the file declares nothing`,
+      fix: 'move the "---" block to the very top: line 1 must be "---" (nothing before it, not even a title or a blank line).'
+    };
+  }
+  return {
+    file: file.path,
+    line: index + 1,
+    col: 1,
+    message: `this CLAUDE.md has no front-matter (line 1 is not "---"), so "${key}:" on line ${index + 1} is not read and the file declares nothing`,
+    fix: 'put the policy between a "---" line at the very top of the file and a closing "---" line; if the file is only notes, reword that line.'
+  };
+}
 function compare(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-function at2(pos) {
+function at3(pos) {
   return `${pos.file}:${pos.line}:${pos.col}`;
 }
 function groupBy(items, key) {
@@ -10054,21 +10339,24 @@ function groupBy(items, key) {
   for (const item of items) out.set(key(item), [...out.get(key(item)) ?? [], item]);
   return out;
 }
-var ROOT_FILE, uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches, CROSS_FILE_RULES;
+var ROOT_FILE, POLICY_LINE, MARKER_LINE, uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches, overlappingScopes, CROSS_FILE_RULES;
 var init_build = __esm({
   "policy/build.ts"() {
     "use strict";
     init_accounts();
     init_frontmatter();
+    init_overlap();
     init_problems();
     init_rules();
     ROOT_FILE = "CLAUDE.md";
+    POLICY_LINE = /^(?:scope|coord)[ \t]*:(?:\s|$)|^[ \t]+write[ \t]*:[ \t]*\[/;
+    MARKER_LINE = /^\s*---[ \t]*\r?$/;
     uniqueTeamNames = (decls, _coord, problems) => {
       const byName = groupBy(decls, (decl) => decl.team.name);
       for (const [name, group] of byName) {
         if (group.length < 2) continue;
         for (const decl of group) {
-          const others = group.filter((other) => other !== decl).map((other) => at2(other.team.pos)).join(", ");
+          const others = group.filter((other) => other !== decl).map((other) => at3(other.team.pos)).join(", ");
           problems.push({
             ...decl.team.pos,
             message: `team "${name}" is also declared at ${others}`,
@@ -10087,7 +10375,7 @@ var init_build = __esm({
           else if (first.team !== decl.team.name) {
             problems.push({
               ...pos,
-              message: `host user "${member}" already acts for team "${first.team}" (${at2(first.pos)})`,
+              message: `host user "${member}" already acts for team "${first.team}" (${at3(first.pos)})`,
               fix: `list "${member}" in the members of one team only (a team's members default to its own name).`
             });
           }
@@ -10114,11 +10402,19 @@ var init_build = __esm({
         }
       }
     };
-    CROSS_FILE_RULES = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches];
+    overlappingScopes = (decls, _coord, _problems, warnings) => {
+      warnings.push(...overlapWarnings(decls.map((decl) => decl.team)));
+    };
+    CROSS_FILE_RULES = [uniqueTeamNames, uniqueMembers, teamsDoNotShadowBranches, overlappingScopes];
   }
 });
 
 // policy/load-tree.ts
+var load_tree_exports = {};
+__export(load_tree_exports, {
+  loadPolicyFromTree: () => loadPolicyFromTree,
+  readPolicyFiles: () => readPolicyFiles
+});
 async function readPolicyFiles(repo, commit) {
   const entries = await repo.changedPathsBetween(EMPTY_TREE, commit, [":(glob)**/CLAUDE.md"]);
   const objects = repo.objects();
@@ -10159,10 +10455,10 @@ function whoIsJudged(policy, request) {
   const who = `@${request.author}`;
   const owner = accountOwner(policy, request.host, request.author);
   const branchTeam = request.headBranch ? policy.teams.find((team) => team.name === request.headBranch.split("/")[0]) : void 0;
-  if (owner?.kind === "architect") return { kind: "architect", why: `${who} is an architect account (${at3(owner.pos)})` };
+  if (owner?.kind === "architect") return { kind: "architect", why: `${who} is an architect account (${at4(owner.pos)})` };
   if (owner?.kind === "team") {
     const other = branchTeam && branchTeam !== owner.team ? `; the branch name ${request.headBranch} names team ${branchTeam.name}, but the author decides` : "";
-    return { kind: "team", team: owner.team, why: `${who} is in team ${owner.team.name}'s accounts (${at3(owner.pos)})${other}` };
+    return { kind: "team", team: owner.team, why: `${who} is in team ${owner.team.name}'s accounts (${at4(owner.pos)})${other}` };
   }
   if (request.fromFork) {
     const claim = branchTeam ? `; its branch name ${request.headBranch} names team ${branchTeam.name}, which a fork cannot claim` : "";
@@ -10176,12 +10472,12 @@ function whoIsJudged(policy, request) {
 function nobodyHint(request) {
   return `list "${request.author}" under accounts: ${request.host}: in the team's CLAUDE.md front-matter (an architect's change on the protected branch)` + (request.fromFork ? ", or open the pull request from a branch <team>/\u2026 of this repository" : ", or push to a branch named <team>/\u2026");
 }
-var at3;
+var at4;
 var init_identity = __esm({
   "hosted/identity.ts"() {
     "use strict";
     init_accounts();
-    at3 = (pos) => `${pos.file}:${pos.line}:${pos.col}`;
+    at4 = (pos) => `${pos.file}:${pos.line}:${pos.col}`;
   }
 });
 
@@ -10662,12 +10958,16 @@ var init_audit = __esm({
 });
 
 // trust/identity.ts
-function hostPusher(env) {
-  for (const variable of PUSHER_VARIABLES) {
-    const name = env[variable];
-    if (name) return { name, variable };
+function hostPusher(env, only) {
+  if (only) return env[only] ? { name: env[only], variable: only } : null;
+  const set = PUSHER_VARIABLES.filter((variable) => env[variable]).map((variable) => ({ name: env[variable], variable }));
+  if (new Set(set.map((pusher) => pusher.name)).size > 1) {
+    throw new CoordError(`the host's pusher variables disagree (${set.map((pusher) => `${pusher.variable}=${pusher.name}`).join(", ")}), so who pushes cannot be told`, {
+      exitCode: EXIT_VERDICT,
+      hint: "one of them may come from the client: do not let sshd AcceptEnv them or a proxy pass such headers; an administrator names the one the host sets with `git config coord-hooks.pusherVariable VARIABLE` in the server repository"
+    });
   }
-  return null;
+  return set[0] ?? null;
 }
 function isArchitect(policy, pusher) {
   return pusher !== null && policy.coord.architects.includes(pusher.name);
@@ -10683,6 +10983,7 @@ var PUSHER_VARIABLES;
 var init_identity2 = __esm({
   "trust/identity.ts"() {
     "use strict";
+    init_errors();
     PUSHER_VARIABLES = ["GL_USER", "GL_USERNAME", "GITEA_PUSHER_NAME", "REMOTE_USER", "GITHUB_USER_LOGIN"];
   }
 });
@@ -10768,15 +11069,15 @@ function parseHeaders(lines) {
   if (!pusher || !pusher[1]) fail(`the second line is not "pusher <ident> <time> <zone>": ${JSON.stringify(lines[1] ?? "")}`);
   const headers = { version: "0.1", pusher: { ident: pusher[1], timestamp: Number(pusher[2]), tz: pusher[3] }, pushee: null, nonce: null, pushOptions: [] };
   const order = ["pushee", "nonce", "push-option"];
-  let at4 = -1;
+  let at5 = -1;
   for (const line of lines.slice(2)) {
     const space = line.indexOf(" ");
     const name = space < 0 ? line : line.slice(0, space);
     const value = space < 0 ? "" : line.slice(space + 1);
     const index = order.indexOf(name);
     if (index < 0) fail(`unknown header line ${JSON.stringify(line)}`);
-    if (index < at4 || index === at4 && name !== "push-option") fail(`header "${name}" repeated or out of order`);
-    at4 = index;
+    if (index < at5 || index === at5 && name !== "push-option") fail(`header "${name}" repeated or out of order`);
+    at5 = index;
     if (name === "pushee") headers.pushee = value;
     else if (name === "nonce") {
       if (!/^\S+$/.test(value)) fail(`the nonce ${JSON.stringify(value)} is empty or holds white space`);
@@ -11380,23 +11681,23 @@ function parseTreeObject(raw, oidBytes = 20) {
 function hfsIgnorable(code2) {
   return code2 >= 8204 && code2 <= 8207 || code2 >= 8234 && code2 <= 8238 || code2 >= 8298 && code2 <= 8303 || code2 === 65279;
 }
-function utf8At(name, at4) {
-  const b0 = name[at4];
-  const cont = (k) => at4 + k < name.length && (name[at4 + k] & 192) === 128;
+function utf8At(name, at5) {
+  const b0 = name[at5];
+  const cont = (k) => at5 + k < name.length && (name[at5 + k] & 192) === 128;
   if (b0 < 128) return { code: b0, length: 1 };
   if ((b0 & 224) === 192) {
     if (!cont(1) || (b0 & 254) === 192) return null;
-    return { code: (b0 & 31) << 6 | name[at4 + 1] & 63, length: 2 };
+    return { code: (b0 & 31) << 6 | name[at5 + 1] & 63, length: 2 };
   }
   if ((b0 & 240) === 224) {
     if (!cont(1) || !cont(2)) return null;
-    const code2 = (b0 & 15) << 12 | (name[at4 + 1] & 63) << 6 | name[at4 + 2] & 63;
+    const code2 = (b0 & 15) << 12 | (name[at5 + 1] & 63) << 6 | name[at5 + 2] & 63;
     if (code2 < 2048 || code2 >= 55296 && code2 <= 57343 || code2 === 65534 || code2 === 65535) return null;
     return { code: code2, length: 3 };
   }
   if ((b0 & 248) === 240) {
     if (!cont(1) || !cont(2) || !cont(3)) return null;
-    const code2 = (b0 & 7) << 18 | (name[at4 + 1] & 63) << 12 | (name[at4 + 2] & 63) << 6 | name[at4 + 3] & 63;
+    const code2 = (b0 & 7) << 18 | (name[at5 + 1] & 63) << 12 | (name[at5 + 2] & 63) << 6 | name[at5 + 3] & 63;
     if (code2 < 65536 || code2 > 1114111) return null;
     return { code: code2, length: 4 };
   }
@@ -11404,26 +11705,26 @@ function utf8At(name, at4) {
 }
 function codePoints(name) {
   const out = [];
-  for (let at4 = 0; at4 < name.length; ) {
-    const char = utf8At(name, at4);
+  for (let at5 = 0; at5 < name.length; ) {
+    const char = utf8At(name, at5);
     if (!char) return null;
     out.push(char.code);
-    at4 += char.length;
+    at5 += char.length;
   }
   return out;
 }
 function isHfsDot(name, word) {
   if (name.length === 0 || name[0] !== 46 && name[0] < 128) return false;
-  let at4 = 0;
+  let at5 = 0;
   const next = () => {
     for (; ; ) {
-      if (at4 >= name.length) return 0;
-      const char = utf8At(name, at4);
+      if (at5 >= name.length) return 0;
+      const char = utf8At(name, at5);
       if (!char) {
-        at4 = name.length;
+        at5 = name.length;
         return 0;
       }
-      at4 += char.length;
+      at5 += char.length;
       if (!hfsIgnorable(char.code)) return char.code;
     }
   };
@@ -11445,9 +11746,9 @@ function onlySpacesAndDotsFrom(name, from, stopAtSeparator) {
 }
 function isNtfsDotGit(name) {
   if (name[0] !== "." && name[0] !== "g" && name[0] !== "G") return false;
-  const lower = name.toLowerCase();
-  if (lower.startsWith(".git")) return onlySpacesAndDotsFrom(name, 4, true);
-  if (name.length >= 5 && lower.startsWith("git") && name.slice(3, 5) === "~1") return onlySpacesAndDotsFrom(name, 5, true);
+  const lower2 = name.toLowerCase();
+  if (lower2.startsWith(".git")) return onlySpacesAndDotsFrom(name, 4, true);
+  if (name.length >= 5 && lower2.startsWith("git") && name.slice(3, 5) === "~1") return onlySpacesAndDotsFrom(name, 5, true);
   return false;
 }
 function isNtfsDot(name, word, shortPrefix) {
@@ -11478,7 +11779,7 @@ function isSpecial(name, latin, file) {
 }
 function afterBackslashes(latin) {
   const parts = [];
-  for (let at4 = latin.indexOf("\\"); at4 >= 0; at4 = latin.indexOf("\\", at4 + 1)) parts.push(latin.slice(at4 + 1));
+  for (let at5 = latin.indexOf("\\"); at5 >= 0; at5 = latin.indexOf("\\", at5 + 1)) parts.push(latin.slice(at5 + 1));
   return parts;
 }
 function quoteName(name) {
@@ -11601,10 +11902,10 @@ function treePaths(trees) {
   const paths = /* @__PURE__ */ new Map();
   for (const tree of trees) {
     const parts = [];
-    let at4 = tree.oid;
-    for (let hops = 0; parent.has(at4) && known.has(parent.get(at4).oid) && hops < 4096; hops++) {
-      parts.unshift(parent.get(at4).name);
-      at4 = parent.get(at4).oid;
+    let at5 = tree.oid;
+    for (let hops = 0; parent.has(at5) && known.has(parent.get(at5).oid) && hops < 4096; hops++) {
+      parts.unshift(parent.get(at5).name);
+      at5 = parent.get(at5).oid;
     }
     paths.set(tree.oid, parts.join("/"));
   }
@@ -11667,6 +11968,254 @@ var init_signature_mode = __esm({
   }
 });
 
+// policy/last-valid.ts
+async function lastValidTreePolicy(repo, tip, cacheDir, limit = HISTORY_LIMIT) {
+  for (const commit of await repo.firstParents(tip, limit)) {
+    try {
+      return await loadPolicyFromTree(repo, commit, cacheDir);
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+    }
+  }
+  return null;
+}
+var HISTORY_LIMIT;
+var init_last_valid = __esm({
+  "policy/last-valid.ts"() {
+    "use strict";
+    init_load_tree();
+    init_problems();
+    HISTORY_LIMIT = 200;
+  }
+});
+
+// trust/signers-check.ts
+function tokens(line) {
+  const found = [];
+  let index = 0;
+  while (index < line.length) {
+    while (index < line.length && /\s/.test(line[index])) index++;
+    if (index >= line.length) break;
+    const start = index;
+    let quoted = false;
+    while (index < line.length && (quoted || !/\s/.test(line[index]))) {
+      if (line[index] === '"') quoted = !quoted;
+      index++;
+    }
+    found.push({ text: line.slice(start, index), col: start + 1 });
+  }
+  return found;
+}
+function embeddedType(base64) {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64) || base64.length % 4 !== 0) return null;
+  const blob = Buffer.from(base64, "base64");
+  const fields = [];
+  for (let offset = 0; offset < blob.length; ) {
+    if (offset + 4 > blob.length) return null;
+    const length = blob.readUInt32BE(offset);
+    if (length === 0 || offset + 4 + length > blob.length) return null;
+    fields.push(blob.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+  }
+  const type = fields[0]?.toString("latin1") ?? "";
+  return FIELDS[type] === fields.length && (type !== "ssh-ed25519" || fields[1].length === 32) ? type : null;
+}
+function checkSignersFile(file, text2) {
+  const problems = [];
+  const principals = /* @__PURE__ */ new Set();
+  text2.split("\n").forEach((raw, index) => {
+    const line = raw.replace(/\r$/, "");
+    if (!line.trim() || line.trim().startsWith("#")) return;
+    const problem = (col, message2, fix) => problems.push({ file, line: index + 1, col, message: message2, fix });
+    const parts = tokens(line);
+    const typeAt = parts.findIndex((part, position) => position > 0 && KEY_TYPES.has(part.text));
+    if (typeAt < 0) {
+      problem(
+        parts[0].col,
+        "this line names no key type that ssh-keygen knows (ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa, ...); ssh-keygen skips it, so its key signs nothing",
+        'write `<principal> namespaces="git" <the one line of the .pub file>` (`coord-hooks keys --create` prints it)'
+      );
+      return;
+    }
+    for (const option of parts.slice(1, typeAt)) {
+      for (const item of option.text.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+        if (!OPTION.test(item)) problem(option.col, `unknown or malformed option "${item}" (ssh-keygen skips the whole line)`, 'use namespaces="git", valid-after="YYYYMMDD", valid-before="YYYYMMDD" or cert-authority, comma-separated without spaces');
+      }
+    }
+    const key = parts[typeAt + 1];
+    if (!key) {
+      problem(parts[typeAt].col, `no key after "${parts[typeAt].text}"`, "paste the whole line of the .pub file after the principal");
+      return;
+    }
+    const inner = embeddedType(key.text);
+    if (inner !== parts[typeAt].text) {
+      problem(
+        key.col,
+        inner === null ? "the key is not valid base64 of an OpenSSH public key (a character lost or added?)" : `the key's data says "${inner}", not "${parts[typeAt].text}"`,
+        "paste the key again from the .pub file"
+      );
+      return;
+    }
+    for (const name of parts[0].text.replace(/"/g, "").split(",")) if (name) principals.add(name);
+  });
+  return { problems, principals };
+}
+var KEY_TYPES, OPTION, FIELDS;
+var init_signers_check = __esm({
+  "trust/signers-check.ts"() {
+    "use strict";
+    KEY_TYPES = /* @__PURE__ */ new Set([
+      "ssh-ed25519",
+      "ssh-rsa",
+      "ecdsa-sha2-nistp256",
+      "ecdsa-sha2-nistp384",
+      "ecdsa-sha2-nistp521",
+      "sk-ssh-ed25519@openssh.com",
+      "sk-ecdsa-sha2-nistp256@openssh.com"
+    ]);
+    OPTION = /^(cert-authority|namespaces="[^"]*"|valid-after="?\d{8,14}Z?"?|valid-before="?\d{8,14}Z?"?)$/i;
+    FIELDS = {
+      "ssh-ed25519": 2,
+      "ssh-rsa": 3,
+      "ecdsa-sha2-nistp256": 3,
+      "ecdsa-sha2-nistp384": 3,
+      "ecdsa-sha2-nistp521": 3,
+      "sk-ssh-ed25519@openssh.com": 3,
+      "sk-ecdsa-sha2-nistp256@openssh.com": 4
+    };
+  }
+});
+
+// gate/policy-recovery.ts
+var policy_recovery_exports = {};
+__export(policy_recovery_exports, {
+  CHECK_FIRST: () => CHECK_FIRST,
+  PolicyBrokenError: () => PolicyBrokenError,
+  invalidPolicyUpdate: () => invalidPolicyUpdate,
+  lastValidPolicy: () => lastValidPolicy,
+  loadPolicyAt: () => loadPolicyAt,
+  planRecovery: () => planRecovery,
+  policyBranchUpdate: () => policyBranchUpdate,
+  policyProblemsAt: () => policyProblemsAt
+});
+async function loadPolicyAt(repo, commit, cacheDir) {
+  const { policy } = await loadPolicyFromTree(repo, commit, cacheDir);
+  return { policy, signers: await loadSigners(repo, commit, policy), commit };
+}
+function policyBranchUpdate(updates, policyBranch2) {
+  return updates.find((update) => update.ref === `refs/heads/${policyBranch2}` && !isDeletion(update));
+}
+async function invalidPolicyUpdate(repo, updates, policyBranch2, before) {
+  const update = policyBranchUpdate(updates, policyBranch2);
+  if (!update) return null;
+  const problems = await policyProblemsAt(repo, update.new, before);
+  if (problems.length === 0) return null;
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  return {
+    ref: update.ref,
+    message: `the policy this update would put on ${policyBranch2} does not validate (${count}); it would lock every push out:
+${indent(formatProblems(problems), "  ")}`,
+    fix: `fix the files named above and push again (${CHECK_FIRST}; every key and error: ${POLICY_DOC})`
+  };
+}
+async function policyProblemsAt(repo, treeish, before) {
+  try {
+    return signersProblems(await loadPolicyAt(repo, treeish), before);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    return error.problems;
+  }
+}
+function signersProblems(next, before) {
+  const file = next.policy.coord.signers;
+  if (before && before.signers.key === next.signers.key) return [];
+  const { problems, principals } = checkSignersFile(file, next.signers.ssh);
+  const architects = next.policy.coord.architects;
+  const keyed = architects.some((name) => principals.has(name) || principals.has("*") || next.signers.pgp.has(name));
+  if (next.policy.coord.identity !== "pusher" && !keyed) {
+    problems.push({
+      file,
+      line: 1,
+      col: 1,
+      message: `no key of an architect (${architects.join(", ")}) is listed, so no one could sign for the protected branch any more`,
+      fix: `keep a line \`<architect> namespaces="git" <public key>\` in ${file} (or .coord/openpgp/<architect>.asc)`
+    });
+  }
+  return problems;
+}
+async function lastValidPolicy(repo, tip, cacheDir) {
+  const found = await lastValidTreePolicy(repo, tip, cacheDir);
+  return found && { policy: found.policy, signers: await loadSigners(repo, found.commit, found.policy), commit: found.commit };
+}
+async function planRecovery(repo, policyBranch2, tip, broken, updates, cacheDir) {
+  const trusted = await lastValidPolicy(repo, tip, cacheDir);
+  const refuse = (why) => new PolicyBrokenError(
+    `the policy on ${policyBranch2} (${tip.slice(0, 12)}) does not validate, so pushes cannot be judged; ${why}:
+${indent(formatProblems(broken.problems), "  ")}`,
+    recoveryHint(policyBranch2, trusted),
+    broken.problems
+  );
+  if (!trusted) throw refuse(`no commit among the last ${HISTORY_LIMIT} of ${policyBranch2} has a valid policy, so no architect can be proved`);
+  const update = policyBranchUpdate(updates, policyBranch2);
+  if (!update) throw refuse(`only a push that fixes it is accepted`);
+  const others = updates.filter((candidate) => candidate !== update);
+  if (others.length) throw refuse(`a push that fixes it must update ${policyBranch2} alone (push ${others.map((other) => other.ref).join(", ")} after the fix lands)`);
+  let next;
+  try {
+    next = await loadPolicyAt(repo, update.new);
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    throw refuse(`the commit pushed to ${policyBranch2} does not validate either:
+${indent(formatProblems(error.problems), "  ")}
+  and the policy on ${policyBranch2} now`);
+  }
+  const architects = trusted.policy.coord.architects;
+  const prove = async (certificate, env, pusherVariable) => {
+    if (trusted.policy.coord.identity === "pusher") {
+      const pusher = hostPusher(env, pusherVariable);
+      return isArchitect(trusted.policy, pusher) ? null : `the fix must be pushed by an architect (${architects.join(", ")}); the host says the pusher is ${pusher?.name ?? "unknown"}`;
+    }
+    const proof = await certificate();
+    if (!proof.ok) return `the fix must carry an architect's push certificate: ${proof.detail}`;
+    return architects.includes(proof.principal) ? null : `the push certificate is signed by ${proof.principal}, not by an architect of the last valid policy (${architects.join(", ")})`;
+  };
+  return { next, trusted, prove, refuse };
+}
+function recoveryHint(policyBranch2, trusted) {
+  const lines = [];
+  if (trusted) {
+    const who = trusted.policy.coord.identity === "pusher" ? `pushed by an architect's host account (${trusted.policy.coord.architects.join(", ")})` : `pushed with \`git push --signed\` by an architect (${trusted.policy.coord.architects.join(", ")}, keys in ${trusted.policy.coord.signers} as of ${trusted.commit.slice(0, 12)})`;
+    lines.push(`an architect fixes the files above in a commit on ${policyBranch2} (${CHECK_FIRST}) and pushes ${policyBranch2} alone, ${who}; it is judged against the new policy, and every other push waits until it lands.`);
+    lines.push("In the architect's clone, `COORD_HOOKS=0 git push --signed origin " + policyBranch2 + "` skips the client hooks if they stand in the way.");
+  }
+  lines.push(`Last resort: an administrator runs \`git config coord-hooks.bypass true\` in the server repository (every push is then unchecked and logged), pushes the fix, and unsets it.`);
+  return lines.join(" ");
+}
+var CHECK_FIRST, PolicyBrokenError, indent;
+var init_policy_recovery = __esm({
+  "gate/policy-recovery.ts"() {
+    "use strict";
+    init_errors();
+    init_load_tree();
+    init_last_valid();
+    init_problems();
+    init_signers();
+    init_identity2();
+    init_signers_check();
+    init_ref_rules();
+    CHECK_FIRST = "`coord-hooks explain --policy-from worktree` checks a policy before it is committed";
+    PolicyBrokenError = class extends CoordError {
+      problems;
+      constructor(message2, hint, problems) {
+        super(message2, { exitCode: EXIT_VERDICT, hint });
+        this.name = "PolicyBrokenError";
+        this.problems = problems;
+      }
+    };
+    indent = (text2, pad) => text2.split("\n").map((line) => pad + line).join("\n");
+  }
+});
+
 // gate/push.ts
 function parseUpdates2(input) {
   return input.split("\n").filter((line) => line.trim()).map((line) => {
@@ -11678,7 +12227,6 @@ function parseUpdates2(input) {
 async function policyBeforePush(repo, policyBranch2, updates, cacheDir) {
   const ref = `refs/heads/${policyBranch2}`;
   const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
-  let source = tip;
   if (tip === null) {
     const creation = updates.find((update) => update.ref === ref && !isDeletion(update));
     if (!creation) {
@@ -11687,25 +12235,39 @@ async function policyBeforePush(repo, policyBranch2, updates, cacheDir) {
         hint: `push ${policyBranch2} with a valid policy (CLAUDE.md front-matter) first; see docs/policy.md`
       });
     }
-    source = creation.new;
+    return { loaded: await loadPolicyAt(repo, creation.new), bootstrap: true };
   }
-  const loaded = await loadPolicyFromTree(repo, source, tip === null ? void 0 : cacheDir);
-  const signers = await loadSigners(repo, source, loaded.policy);
-  return { policy: loaded.policy, signers };
+  try {
+    return { loaded: await loadPolicyAt(repo, tip, cacheDir) };
+  } catch (error) {
+    if (!(error instanceof PolicyError)) throw error;
+    const recovery = await planRecovery(repo, policyBranch2, tip, error, updates, cacheDir);
+    return { loaded: recovery.next, recovery };
+  }
 }
 async function judgePush(repo, updates, env, policyBranch2, options) {
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => void 0);
-  const { policy, signers } = await policyBeforePush(repo, policyBranch2, updates, options.cacheDir);
-  const pusher = policy.coord.identity === "pusher" ? hostPusher(env) : null;
+  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch2, updates, options.cacheDir);
+  const { policy } = loaded;
+  const trusted = recovery?.trusted ?? loaded;
+  const signers = trusted.signers;
+  const pusher = policy.coord.identity === "pusher" ? hostPusher(env, options.pusherVariable) : null;
   if (policy.coord.identity === "pusher" && !pusher) {
     throw new CoordError('identity mode is "pusher" but the host supplied no pusher (GL_USER, GL_USERNAME, GITEA_PUSHER_NAME, REMOTE_USER, GITHUB_USER_LOGIN are all unset)', {
       exitCode: 1,
       hint: "push through the authenticated host (ssh with a forced command, smart HTTP with auth, gitolite), or set coord.identity: ref in the policy"
     });
   }
-  const certificates = pushCertificates(repo, policy, signers, env, updates, options.ledgerDir);
+  const certificates = pushCertificates(repo, trusted.policy, signers, env, updates, options.ledgerDir);
+  if (recovery) {
+    const why = await recovery.prove(certificates.proof, env, options.pusherVariable);
+    if (why) {
+      await certificates.settle();
+      throw recovery.refuse(why);
+    }
+  }
   const context = { repo, policy, pusher, signers, env, updates, certificate: certificates.proof };
   const verdict = (rejections2, violations = [], commits = 0) => ({
     ok: rejections2.length === 0 && violations.length === 0,
@@ -11726,6 +12288,8 @@ async function judgePush(repo, updates, env, policyBranch2, options) {
     })));
   }
   const rejections = [...await ambiguousNames(repo, policy, updates)];
+  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch2, bootstrap ? null : loaded);
+  if (invalid) rejections.push(invalid);
   const tips = [];
   for (const update of updates) {
     const kind = classifyRef(policy, update.ref);
@@ -11758,7 +12322,7 @@ function architectProof(repo, context) {
 var init_push = __esm({
   "gate/push.ts"() {
     "use strict";
-    init_load_tree();
+    init_problems();
     init_commits();
     init_identity2();
     init_authority();
@@ -11769,7 +12333,7 @@ var init_push = __esm({
     init_tree_check();
     init_errors();
     init_signature_mode();
-    init_signers();
+    init_policy_recovery();
     init_round_names();
   }
 });
@@ -11810,7 +12374,8 @@ async function readServerSettings(repo) {
     bypass: values.get("coord-hooks.bypass") === "true",
     timeoutSeconds: Number.isFinite(seconds) && seconds > 0 ? seconds : 60,
     prefix: values.get("coord-hooks.messageprefix") ?? "",
-    gitChecksObjects
+    gitChecksObjects,
+    pusherVariable: values.get("coord-hooks.pushervariable") || void 0
   };
 }
 var import_path10;
@@ -11839,11 +12404,14 @@ function rejectionText(verdict, subjects, prefix) {
   const count = verdict.rejections.length + verdict.violations.length;
   const lines = [`${prefix}coord-hooks: push rejected: ${count} problem${count === 1 ? "" : "s"} (nothing was accepted: a push lands whole or not at all)`];
   for (const rejection of verdict.rejections) {
-    lines.push(`${prefix}  ${rejection.ref}: ${rejection.message}`);
-    lines.push(`${prefix}      fix: ${rejection.fix}`);
+    lines.push(prefixed(`  ${rejection.ref}: ${rejection.message}`, prefix));
+    lines.push(prefixed(`      fix: ${rejection.fix}`, prefix));
   }
   if (verdict.violations.length) lines.push(...formatViolations(verdict.policy, verdict.violations, { subjects, prefix }));
   return lines.join("\n") + "\n";
+}
+function prefixed(text2, prefix) {
+  return text2.split("\n").map((line) => prefix + line).join("\n");
 }
 function refsForAudit(updates, owners = {}) {
   return updates.map((update) => ({ ...update, owner: owners[update.ref] }));
@@ -11862,7 +12430,7 @@ async function runPreReceive(_args, io) {
       appendAudit(settings.gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "bypassed", pusher: null, refs: refsForAudit(updates) }, io.err);
       return 0;
     }
-    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: (0, import_path11.join)(settings.gitDir, "coord-hooks"), gitChecksObjects: settings.gitChecksObjects }), settings.timeoutSeconds);
+    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: (0, import_path11.join)(settings.gitDir, "coord-hooks"), gitChecksObjects: settings.gitChecksObjects, pusherVariable: settings.pusherVariable }), settings.timeoutSeconds);
     if (verdict.ok) return 0;
     const subjects = await repo.subjects(shownCommits(verdict.violations));
     io.err(rejectionText(verdict, subjects, prefix));
@@ -11882,11 +12450,15 @@ async function runPreReceive(_args, io) {
   } catch (error) {
     const prefix = settings?.prefix ?? "";
     const known = error instanceof CoordError;
-    io.err(`${prefix}coord-hooks: push rejected: ${known ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}
-`);
-    io.err(`${prefix}  fix: ${known && error.hint ? error.hint : "report this to the repository administrator; the gate fails closed, so nothing was accepted"}
-`);
-    if (settings) appendAudit(settings.gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "error", pusher: null, refs: refsForAudit(updates), message: errorMessage(error) }, io.err);
+    io.err(prefixed(`coord-hooks: push rejected: ${known ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}`, prefix) + "\n");
+    io.err(prefixed(`  fix: ${known && error.hint ? error.hint : "report this to the repository administrator; the gate fails closed, so nothing was accepted"}`, prefix) + "\n");
+    if (!settings) return 1;
+    const time = (/* @__PURE__ */ new Date()).toISOString();
+    if (error instanceof PolicyBrokenError) {
+      appendAudit(settings.gitDir, { time, event: "rejected", policy: "broken", pusher: null, refs: refsForAudit(updates), violations: 0, rejections: updates.length, message: errorMessage(error) }, io.err);
+    } else {
+      appendAudit(settings.gitDir, { time, event: "error", pusher: null, refs: refsForAudit(updates), message: errorMessage(error) }, io.err);
+    }
     return 1;
   } finally {
     repo.close();
@@ -11903,6 +12475,7 @@ var init_pre_receive_hook = __esm({
     init_audit();
     init_messages();
     init_push();
+    init_policy_recovery();
     init_server_settings();
   }
 });
@@ -12002,12 +12575,19 @@ var post_receive_hook_exports = {};
 __export(post_receive_hook_exports, {
   runPostReceive: () => runPostReceive
 });
+function auditPusher(env) {
+  try {
+    return hostPusher(env)?.name ?? null;
+  } catch {
+    return null;
+  }
+}
 async function runPostReceive(_args, io) {
   const repo = new GitRepo(io.cwd, io.env);
   try {
     const updates = parseUpdates2(await readAll(io.stdin));
     const gitDir = await hookGitDir(repo);
-    appendAudit(gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "accepted", pusher: hostPusher(io.env)?.name ?? null, refs: updates }, io.err);
+    appendAudit(gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "accepted", pusher: auditPusher(io.env), refs: updates }, io.err);
     if (updates.some((update) => update.ref.startsWith("refs/tags/round-"))) {
       const settings = await readServerSettings(repo);
       const tip = await repo.resolve(`refs/heads/${settings.policyBranch}^{commit}`);
@@ -12047,9 +12627,11 @@ __export(load_worktree_exports, {
   findTeamFile: () => findTeamFile,
   isInside: () => isInside,
   listPolicyCandidates: () => listPolicyCandidates,
+  listWorktreePaths: () => listWorktreePaths,
   loadPolicyFromWorktree: () => loadPolicyFromWorktree,
   readWorktreePolicyFiles: () => readWorktreePolicyFiles,
-  repoTop: () => repoTop
+  repoTop: () => repoTop,
+  worktreePolicyWarnings: () => worktreePolicyWarnings
 });
 async function repoTop(cwd) {
   try {
@@ -12066,6 +12648,15 @@ async function listPolicyCandidates(root) {
   const args = ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", POLICY_FILES_PATHSPEC];
   const paths = splitZ((await git(args, { cwd: root })).stdout);
   return [...new Set(paths)].sort();
+}
+async function listWorktreePaths(root) {
+  const paths = splitZ((await git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root })).stdout);
+  return [...new Set(paths)];
+}
+async function worktreePolicyWarnings(cwd) {
+  const { policy, root, warnings } = await loadPolicyFromWorktree(cwd);
+  const { withTreeWarnings: withTreeWarnings2 } = await Promise.resolve().then(() => (init_overlap(), overlap_exports));
+  return withTreeWarnings2(policy, warnings, await listWorktreePaths(root));
 }
 async function readWorktreePolicyFiles(root) {
   const paths = await listPolicyCandidates(root);
@@ -12197,9 +12788,11 @@ var locate_exports = {};
 __export(locate_exports, {
   cloneConfig: () => cloneConfig,
   cloneSetting: () => cloneSetting,
+  closestTeam: () => closestTeam,
   findTeam: () => findTeam,
   locatePolicy: () => locatePolicy,
   policyBranch: () => policyBranch,
+  policyWarnings: () => policyWarnings,
   protectedRefs: () => protectedRefs,
   protectedTips: () => protectedTips,
   remoteName: () => remoteName,
@@ -12269,13 +12862,29 @@ async function fromWorktree(repo) {
   const { policy, warnings } = await loadPolicyFromWorktree2(repo.cwd);
   return { policy, warnings, source: "work tree" };
 }
-function findTeam(policy, name) {
+async function policyWarnings(repo, located) {
+  const [{ withTreeWarnings: withTreeWarnings2 }, { splitZ: splitZ2 }, { listWorktreePaths: listWorktreePaths2, repoTop: repoTop2 }] = await Promise.all([
+    Promise.resolve().then(() => (init_overlap(), overlap_exports)),
+    Promise.resolve().then(() => (init_run(), run_exports)),
+    Promise.resolve().then(() => (init_load_worktree(), load_worktree_exports))
+  ]);
+  const paths = located.commit ? splitZ2((await repo.run(["ls-tree", "-r", "-z", "--name-only", "--full-tree", located.commit])).stdout) : await listWorktreePaths2(await repoTop2(repo.cwd));
+  return withTreeWarnings2(located.policy, located.warnings, paths);
+}
+function findTeam(policy, name, source) {
   const team = policy.teams.find((candidate) => candidate.name === name);
   if (!team) {
+    const guess = closestTeam(policy, name);
     const known = policy.teams.map((candidate) => candidate.name).join(", ") || "(none)";
-    throw new CoordError(`no team "${name}" in the policy`, { hint: `teams are: ${known}` });
+    throw new CoordError(
+      `no team "${name}" in the policy${source ? ` (from ${source})` : ""}${guess ? `; did you mean "${guess}"?` : ""}`,
+      { hint: `teams are: ${known}` }
+    );
   }
   return team;
+}
+function closestTeam(policy, name) {
+  return suggestKey(name, policy.teams.map((candidate) => candidate.name));
 }
 async function resolveTeam(repo, policy, explicit, branch) {
   if (explicit) return findTeam(policy, explicit);
@@ -12328,6 +12937,7 @@ var init_locate = __esm({
     import_path15 = require("path");
     init_errors();
     init_load_tree();
+    init_problems();
     fileSettings = /* @__PURE__ */ new Map();
   }
 });
@@ -12385,6 +12995,45 @@ var init_clone = __esm({
   }
 });
 
+// hooks/client/policy-check.ts
+var policy_check_exports = {};
+__export(policy_check_exports, {
+  isPolicyPath: () => isPolicyPath2,
+  policyProblems: () => policyProblems,
+  policyWarningLines: () => policyWarningLines,
+  problemLines: () => problemLines
+});
+async function policyProblems(repo, treeish) {
+  const { policyProblemsAt: policyProblemsAt2 } = await Promise.resolve().then(() => (init_policy_recovery(), policy_recovery_exports));
+  return policyProblemsAt2(repo, treeish, null);
+}
+async function policyWarningLines(repo, treeish) {
+  const [{ loadPolicyFromTree: loadPolicyFromTree2 }, { policyWarnings: policyWarnings2 }] = await Promise.all([Promise.resolve().then(() => (init_load_tree(), load_tree_exports)), Promise.resolve().then(() => (init_locate(), locate_exports))]);
+  const loaded = await loadPolicyFromTree2(repo, treeish);
+  const warnings = await policyWarnings2(repo, { ...loaded, source: "staged" });
+  if (warnings.length === 0) return [];
+  return [
+    `coord-hooks: the staged policy validates, with ${warnings.length === 1 ? "1 warning" : `${warnings.length} warnings`} (the commit goes on):`,
+    ...warnings.map((warning) => `  ${warning.file}:${warning.line}:${warning.col}: warning: ${warning.message}`)
+  ];
+}
+function problemLines(what, problems) {
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  return [
+    `coord-hooks: ${what} does not validate (${count}); on the protected branch it would lock every push out:`,
+    ...formatProblems(problems).split("\n").map((line) => `  ${line}`),
+    `  check it with \`coord-hooks explain --policy-from worktree\`; every key and error: ${POLICY_DOC}`
+  ];
+}
+var isPolicyPath2;
+var init_policy_check = __esm({
+  "hooks/client/policy-check.ts"() {
+    "use strict";
+    init_problems();
+    isPolicyPath2 = (path) => path === "CLAUDE.md" || path.endsWith("/CLAUDE.md") || path.startsWith(".coord/");
+  }
+});
+
 // hooks/client/pre-commit.ts
 var pre_commit_exports = {};
 __export(pre_commit_exports, {
@@ -12431,6 +13080,18 @@ async function runPreCommit(_args, io) {
     const staged = repo.whereAmI().then(({ gitDir }) => stagedWrites(repo, mergeHead(gitDir)));
     staged.catch(() => void 0);
     const hints = await teamHints(repo);
+    const check = await Promise.resolve().then(() => (init_policy_check(), policy_check_exports));
+    if ((await staged).some((write) => check.isPolicyPath(write.path))) {
+      const { policyProblems: policyProblems2, problemLines: problemLines2 } = check;
+      const tree = await repo.indexTree();
+      const problems = await policyProblems2(repo, tree);
+      if (problems.length) {
+        io.err([...problemLines2("the staged policy", problems), REFUSED].join("\n") + "\n");
+        return 1;
+      }
+      const warnings = await check.policyWarningLines(repo, tree);
+      if (warnings.length) io.err(warnings.join("\n") + "\n");
+    }
     if (!hints.possible) return 0;
     const [{ locatePolicy: locatePolicy2 }, { judgeWrite: judgeWrite2 }, { judgeContext: judgeContext2 }, { formatViolations: formatViolations2 }] = await Promise.all([
       Promise.resolve().then(() => (init_locate(), locate_exports)),
@@ -12538,7 +13199,22 @@ async function runPrePush(args, io) {
       Promise.resolve().then(() => (init_range(), range_exports)),
       Promise.resolve().then(() => (init_messages(), messages_exports))
     ]);
-    const { policy, source, commit } = await locatePolicy2(repo);
+    const { policyBranch: policyBranch2 } = await Promise.resolve().then(() => (init_locate(), locate_exports));
+    const branchRef = `refs/heads/${await policyBranch2(repo)}`;
+    const policyUpdate = updates.find((update) => update.remoteRef === branchRef);
+    const { policyProblems: policyProblems2, problemLines: problemLines2 } = await Promise.resolve().then(() => (init_policy_check(), policy_check_exports));
+    const pushedProblems = policyUpdate ? await policyProblems2(repo, policyUpdate.localOid) : [];
+    if (pushedProblems.length) {
+      io.err([...problemLines2(`the policy pushed to ${branchRef.slice("refs/heads/".length)}`, pushedProblems), REFUSED2].join("\n") + "\n");
+      return 1;
+    }
+    const { policy, source, commit } = await locatePolicy2(repo).catch(async (error) => {
+      const { PolicyError: PolicyError2 } = await Promise.resolve().then(() => (init_problems(), problems_exports));
+      if (!(error instanceof PolicyError2) || !policyUpdate) throw error;
+      io.err(`coord-hooks: the policy on ${branchRef.slice("refs/heads/".length)} does not validate; this push brings a valid one, so it is judged by that (the server accepts it from an architect, pushed alone and signed)
+`);
+      return locatePolicy2(repo, policyUpdate.localOid);
+    });
     const byArchitect = (await Promise.resolve().then(() => (init_commits(), commits_exports))).signatureProof(repo, policy, commit, io.env);
     const { roundOfBranch: roundOfBranch2 } = await Promise.resolve().then(() => (init_round_names(), round_names_exports));
     const configured = await configuredTeam(repo);
@@ -12730,7 +13406,7 @@ function writeSettings(path, settings) {
   (0, import_fs12.renameSync)(temporary, path);
 }
 function withoutOurs(groups, which) {
-  let at4 = -1;
+  let at5 = -1;
   const out = [];
   const isOurs = (hook) => {
     const command = hook?.command;
@@ -12742,11 +13418,11 @@ function withoutOurs(groups, which) {
       out.push(group);
       continue;
     }
-    if (at4 < 0) at4 = out.length;
+    if (at5 < 0) at5 = out.length;
     const rest = hooks.filter((hook) => !isOurs(hook));
     if (rest.length) out.push({ ...group, hooks: rest });
   }
-  return { groups: out, at: at4 };
+  return { groups: out, at: at5 };
 }
 function groupOf(entry) {
   const hook = { type: "command", command: entry.command, timeout: entry.timeout };
@@ -12759,8 +13435,8 @@ function withOurEntries(settings, entries, which = () => true) {
     const existing = hooks[event];
     const mine = entries.filter((entry) => entry.event === event).map(groupOf);
     if (!existing && mine.length === 0) continue;
-    const { groups, at: at4 } = withoutOurs(existing ?? [], which);
-    groups.splice(at4 < 0 ? groups.length : at4, 0, ...mine);
+    const { groups, at: at5 } = withoutOurs(existing ?? [], which);
+    groups.splice(at5 < 0 ? groups.length : at5, 0, ...mine);
     if (groups.length) hooks[event] = groups;
     else delete hooks[event];
   }
@@ -13026,7 +13702,7 @@ var init_remotes = __esm({
 // hooks/guard-path.ts
 var guard_path_exports = {};
 __export(guard_path_exports, {
-  adviceLines: () => adviceLines,
+  adviceLines: () => adviceLines2,
   blockReasonText: () => blockReasonText,
   isClaudeControlFile: () => isClaudeControlFile,
   isFreePath: () => isFreePath,
@@ -13149,7 +13825,7 @@ function blockReasonText(repo, block) {
     }
   }
 }
-function adviceLines(repo, block) {
+function adviceLines2(repo, block) {
   const { team } = repo;
   const lines = [`team ${team.name} may write: ${team.write.map((pattern) => pattern.text).join(", ")} (${team.file}; policy from ${repo.source})`];
   if (block.reason === "outside-read-scope") {
@@ -13842,7 +14518,7 @@ __export(guard_bash_exports, {
   tokenize: () => tokenize
 });
 function tokenize(command) {
-  const tokens = [];
+  const tokens2 = [];
   const heredocs = [];
   let heredocOp = null;
   let word = null;
@@ -13854,7 +14530,7 @@ function tokenize(command) {
   };
   const flush = () => {
     if (word === null) return;
-    tokens.push({ kind: "word", word });
+    tokens2.push({ kind: "word", word });
     if (heredocOp) heredocs.push({ delimiter: word.text, strip: heredocOp.strip });
     heredocOp = null;
     word = null;
@@ -13900,7 +14576,7 @@ function tokenize(command) {
     if (op && (word === null || !/^[0-9]/.test(op[0]))) {
       flush();
       const text2 = op[0] === ";;" ? ";" : op[0];
-      tokens.push({ kind: "op", text: text2 });
+      tokens2.push({ kind: "op", text: text2 });
       if (/<<-?$/.test(text2)) heredocOp = { strip: text2.endsWith("-") };
       i += op[0].length;
       if (text2 === "\n" && heredocs.length) i = skipHeredocs(command, i, heredocs.splice(0));
@@ -13910,7 +14586,7 @@ function tokenize(command) {
     i += 1;
   }
   flush();
-  return tokens;
+  return tokens2;
 }
 function skipHeredocs(command, start, docs) {
   let i = start;
@@ -13924,16 +14600,16 @@ function skipHeredocs(command, start, docs) {
   }
   return i;
 }
-function simpleCommands(tokens) {
+function simpleCommands(tokens2) {
   const out = [];
   let current = { words: [], redirects: [] };
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
+  for (let i = 0; i < tokens2.length; i++) {
+    const token = tokens2[i];
     if (token.kind === "op" && SEPARATORS.has(token.text)) {
       out.push(current);
       current = { words: [], redirects: [] };
     } else if (token.kind === "op" && REDIRECT.test(token.text)) {
-      const next = tokens[i + 1];
+      const next = tokens2[i + 1];
       if (next?.kind === "word") {
         current.redirects.push({ op: token.text, target: next.word });
         i += 1;
@@ -14714,6 +15390,7 @@ var init_hook = __esm({
       positionals: "NAME [ARGS\u2026]",
       options: {},
       details: `Hooks: ${Object.keys(HOOKS).join(", ")}.`,
+      exitCodes: "0 git (or Claude Code) goes on \xB7 1 rejected: a server or client hook's verdict \xB7 2 blocked by the Claude Code guard, or an unknown hook or usage error",
       async run({ positionals }, io) {
         const [name, ...args] = positionals;
         const load2 = name ? HOOKS[name] : void 0;
