@@ -2,11 +2,12 @@
  * Entry point of the committed bundle ci/coord-hooks.cjs (scripts/bundle.mjs builds it; the GitHub
  * Action, the GitLab job and a GitHub Enterprise Server hook environment run it with node alone, no
  * node_modules). Only the commands those need: `ci` and `hook` (the server's pre-receive).
- * Like cli/main.ts, the only other place that calls process.exit.
+ * Like cli/main.ts, it exits through cli/exit.ts.
  */
 import { packageInfo } from '../core/package-info';
 import type { CommandSpec } from './command';
 import { runCommand } from './run-command';
+import { processIO, runAndExit } from './exit';
 
 const BUNDLED: Record<string, () => Promise<CommandSpec>> = {
   ci: async () => (await import('./ci')).default as CommandSpec,
@@ -24,22 +25,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`coord-hooks (bundle): unknown command "${name ?? ''}"; this bundle runs: ${Object.keys(BUNDLED).join(', ')}\n`);
     return 2;
   }
-  return runCommand(name, load, rest, {
-    cwd: process.cwd(),
-    env: process.env,
-    stdin: process.stdin,
-    out: (text) => { process.stdout.write(text); },
-    err: (text) => { process.stderr.write(text); },
-    isTTY: Boolean(process.stdout.isTTY),
-  });
+  return runCommand(name, load, rest, processIO());
 }
 
-main(process.argv.slice(2)).then((code) => {
-  // Exit once the output has reached the pipes (see cli/main.ts).
-  process.exitCode = code;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}, (error: unknown) => {
-  process.stderr.write(`coord-hooks: ${String(error)}\n`);
-  process.exitCode = 2;
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(2)));
-});
+runAndExit(main(process.argv.slice(2)));
