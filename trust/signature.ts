@@ -6,7 +6,7 @@
  * Not `git verify-*`, whose principal lookup reports only the first matching line of the signers file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { tmpdir } from 'os';
+import { cpus, tmpdir } from 'os';
 import { join } from 'path';
 import { runProcess } from '../core/process';
 import { foreignEnv } from '../git/run';
@@ -108,8 +108,24 @@ export async function verifySshSignature(signed: SignedPayload, principal: strin
   return { ok, detail };
 }
 
+/** ssh-keygen processes at once (many tags may be verified side by side). */
+const KEYGEN_LIMIT = Math.max(2, cpus().length * 2);
+let keygenRunning = 0;
+const keygenWaiting: (() => void)[] = [];
+
 /** `ssh-keygen -Y verify` for one principal: the reference, and the verifier of key types not handled in-process. */
 export async function verifyWithSshKeygen(signed: SignedPayload, principal: string, allowedSigners: string, env: NodeJS.ProcessEnv, namespace = GIT_NAMESPACE): Promise<VerifyResult> {
+  if (keygenRunning >= KEYGEN_LIMIT) await new Promise<void>((resolve) => keygenWaiting.push(resolve));
+  keygenRunning += 1;
+  try {
+    return await runSshKeygen(signed, principal, allowedSigners, env, namespace);
+  } finally {
+    keygenRunning -= 1;
+    keygenWaiting.shift()?.();
+  }
+}
+
+async function runSshKeygen(signed: SignedPayload, principal: string, allowedSigners: string, env: NodeJS.ProcessEnv, namespace: string): Promise<VerifyResult> {
   const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-verify-'));
   try {
     writeFileSync(join(dir, 'allowed_signers'), allowedSigners);
