@@ -5,7 +5,7 @@
  * milliseconds or megabytes. See docs/performance.md for why each scenario uses which method.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { runProcess, type ProcessResult } from '../core/process';
 
@@ -27,7 +27,34 @@ export class HarnessError extends Error {
   }
 }
 
-function check(spec: RunSpec, result: ProcessResult, label: string): void {
+/**
+ * A run that did not finish in time on a loaded machine: killed at RUN_LIMIT_MS, or refused by the
+ * gate's own time limit (`coord-hooks.timeout`). The scenario is reported as slow, not as a broken harness.
+ */
+export class SlowRun extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SlowRun';
+  }
+}
+
+/** Longest single run before it is killed and reported slow (COORD_HOOKS_BENCH_RUN_LIMIT seconds overrides). */
+export const RUN_LIMIT_MS = (Number(process.env.COORD_HOOKS_BENCH_RUN_LIMIT) || 600) * 1000;
+
+/** The gate's message when its own time limit rejected a push (gate/pre-receive-hook.ts). */
+export const GATE_TIMEOUT = /the gate took longer than \d+s/;
+
+const loadText = () => loadavg().map((value) => value.toFixed(1)).join(' ');
+
+/** Throws SlowRun when `ms` reached the limit or `stderr` is the gate's time-out message. */
+export function slowCheck(label: string, ms: number, stderr: string): void {
+  if (ms >= RUN_LIMIT_MS) throw new SlowRun(`${label}: not done after ${(ms / 1000).toFixed(1)} s, killed (load average ${loadText()})`);
+  const timeout = GATE_TIMEOUT.exec(stderr);
+  if (timeout) throw new SlowRun(`${label}: ${timeout[0]} and rejected the push (load average ${loadText()}); raise coord-hooks.timeout on the bench server to measure it`);
+}
+
+function check(spec: RunSpec, result: ProcessResult, label: string, ms = 0): void {
+  slowCheck(label, ms, result.stderr);
   if (!(spec.okCodes ?? [0]).includes(result.code)) {
     throw new HarnessError(`${label}: \`${spec.command} ${spec.args.join(' ')}\` in ${spec.cwd} exited ${result.code}\n${result.stderr.trim().split('\n').slice(-15).join('\n')}`);
   }
@@ -36,9 +63,9 @@ function check(spec: RunSpec, result: ProcessResult, label: string): void {
 /** Wall time of one run, spawn to exit (stdout and stderr are read to the end). */
 export async function timeOnce(spec: RunSpec, label: string): Promise<number> {
   const start = process.hrtime.bigint();
-  const result = await runProcess(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: 600_000 });
+  const result = await runProcess(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: RUN_LIMIT_MS });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  check(spec, result, label);
+  check(spec, result, label, ms);
   return ms;
 }
 
@@ -58,8 +85,9 @@ export async function peakRssMb(spec: RunSpec, label: string): Promise<number | 
   const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-bench-rss-'));
   try {
     const out = join(dir, 'time');
-    const result = await runProcess(TIME_PROGRAM, ['-f', '%M', '-o', out, spec.command, ...spec.args], { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: 600_000 });
-    check(spec, result, `${label} (under ${TIME_PROGRAM})`);
+    const start = process.hrtime.bigint();
+    const result = await runProcess(TIME_PROGRAM, ['-f', '%M', '-o', out, spec.command, ...spec.args], { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: RUN_LIMIT_MS });
+    check(spec, result, `${label} (under ${TIME_PROGRAM})`, Number(process.hrtime.bigint() - start) / 1e6);
     const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
     return Number.isFinite(kb) ? kb / 1024 : null;
   } finally {
@@ -67,18 +95,23 @@ export async function peakRssMb(spec: RunSpec, label: string): Promise<number | 
   }
 }
 
-/** Wall time (ms) and peak RSS (MB) of the same run: for runs too long to repeat just for their RSS. */
-export async function timeWithRss(spec: RunSpec, label: string): Promise<{ ms: number; rssMb: number | null }> {
-  if (!hasGnuTime()) return { ms: await timeOnce(spec, label), rssMb: null };
+/**
+ * Wall time (ms), peak RSS (MB) and CPU time (user + system, ms, of the process and the children it
+ * waited for) of the same run: for runs too long to repeat. On a loaded machine the CPU time is the
+ * steadier figure: it does not grow with the time spent waiting for a CPU.
+ */
+export async function timeWithRss(spec: RunSpec, label: string): Promise<{ ms: number; rssMb: number | null; cpuMs: number | null }> {
+  if (!hasGnuTime()) return { ms: await timeOnce(spec, label), rssMb: null, cpuMs: null };
   const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-bench-rss-'));
   try {
     const out = join(dir, 'time');
     const start = process.hrtime.bigint();
-    const result = await runProcess(TIME_PROGRAM, ['-f', '%M', '-o', out, spec.command, ...spec.args], { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: 600_000 });
+    const result = await runProcess(TIME_PROGRAM, ['-f', '%M %U %S', '-o', out, spec.command, ...spec.args], { env: spec.env, cwd: spec.cwd, input: spec.input, timeoutMs: RUN_LIMIT_MS });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    check(spec, result, label);
-    const kb = Number(readFileSync(out, 'utf8').trim().split('\n').pop());
-    return { ms, rssMb: Number.isFinite(kb) ? kb / 1024 : null };
+    check(spec, result, label, ms);
+    const [kb, user, system] = (readFileSync(out, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+    const cpuMs = (user + system) * 1000;
+    return { ms, rssMb: Number.isFinite(kb) ? kb / 1024 : null, cpuMs: Number.isFinite(cpuMs) ? cpuMs : null };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,17 +16,22 @@ export interface BenchOptions {
   help: boolean;
 }
 
+/** The scenarios `--only` accepts (docs/performance.md has each). */
+export const SCENARIO_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12];
+
 export const USAGE = `Usage: npm run bench -- [--quick] [--huge] [--only N,M] [--runs N] [--keep] [--out FILE]
 
 Benchmarks coord-hooks against floors measured in the same run (docs/performance.md).
   --quick      small sizes, 3 runs each, < 60 s: a smoke test (exit 0 whatever the verdicts)
   --huge       also the 10,000-commit variant of scenario 2
-  --only N,M   only these scenarios (1-9)
+  --only N,M   only these scenarios (1-9; 11 whole git push, 12 git commit vs husky-style hooks)
   --runs N     run every measurement N times (default 7 or 11, 3 for the huge ones, 1 for
                the cold tally; 3 with --quick)
   --keep       keep the generated repositories
   --out FILE   write the JSON results there (default bench/out/results.json)
-Exit codes: 0 every target met (always 0 with --quick) · 1 a target missed · 2 the harness failed.
+Exit codes: 0 every target met (always 0 with --quick) · 1 a target missed, or a run too slow to
+measure on a loaded machine (reported SLOW; the other scenarios still run) · 2 the harness failed.
+COORD_HOOKS_BENCH_RUN_LIMIT=SECONDS: longest single run before it is killed and reported SLOW (600).
 `;
 
 export class UsageError extends Error {}
@@ -56,7 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--only':
         for (const part of value().split(',').map((text) => text.trim()).filter(Boolean)) {
           const scenario = Number(part);
-          if (!Number.isInteger(scenario) || scenario < 1 || scenario > 9) throw new UsageError(`--only: "${part}" is not a scenario number (1-9)`);
+          if (!Number.isInteger(scenario) || !SCENARIO_NUMBERS.includes(scenario)) throw new UsageError(`--only: "${part}" is not a scenario number (${SCENARIO_NUMBERS.join(', ')})`);
           options.only.add(scenario);
         }
         break;

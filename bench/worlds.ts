@@ -27,6 +27,7 @@ import { gitSync } from '../git/run';
 import { ZERO_OID } from '../git/repo';
 import { installCloneHooks, installServerHooks } from '../hooks/install';
 import { FastImport, fileSet, type CommitSpec } from './generate';
+import { RUN_LIMIT_MS } from './measure';
 
 export type Log = (message: string) => void;
 
@@ -86,6 +87,8 @@ export class ReceiveWorld {
     const mainTip = server.rev('refs/heads/main');
     for (const branch of branches) server.git(['update-ref', `refs/heads/${branch}`, mainTip]);
     await installServerHooks(server.dir, { env: setup.env });
+    // The gate's own time limit (60 s) would reject a push on a loaded machine: the bench's limit decides.
+    server.git(['config', 'coord-hooks.timeout', String(Math.max(60, Math.ceil(RUN_LIMIT_MS / 1000)))]);
     const clientDir = join(setup.root, 'client.git');
     gitSync(['clone', '-q', '--bare', server.dir, clientDir], { cwd: setup.root, env: setup.env });
     return new ReceiveWorld(setup, new Repo(clientDir, setup.env), mainTip);

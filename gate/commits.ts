@@ -6,7 +6,7 @@ import { EMPTY_TREE, type GitRepo } from '../git/repo';
 import { loadSigners, type Signers } from '../trust/signers';
 import { objectSignedBy } from '../trust/verify';
 import type { LinkReaders } from './links';
-import { judgeWrite, judgeWriteFast, type Actor, type JudgeContext, type Violation, type Write } from './scope';
+import { fastJudge, judgeWrite, judgeWriteFast, NEEDS_JUDGE_WRITE, type Actor, type FastJudge, type JudgeContext, type Violation, type Write } from './scope';
 
 export interface CommitVerdicts {
   violations: Violation[];
@@ -47,26 +47,53 @@ export function architectBySignature(repo: GitRepo, policy: JudgeContext['policy
   };
 }
 
+/** A path as git's bytes (latin1) back to text, for messages and the slow path. */
+const pathText = (bytes: string) => (/^[\x20-\x7e]*$/.test(bytes) ? bytes : Buffer.from(bytes, 'latin1').toString('utf8'));
+
+/**
+ * Every path of every commit judged for the commit's actors, straight off git's stream: the fast verdict
+ * is synchronous and makes nothing per allowed path; a path that needs a blob or a proof is judged
+ * asynchronously without holding up the stream. Violations come out in stream order whatever finished first.
+ */
 export async function judgeCommits(
   repo: GitRepo,
   context: JudgeContext,
   owners: Map<string, Actor[]>,
 ): Promise<CommitVerdicts> {
   const result: CommitVerdicts = { violations: [], commits: 0, writes: 0 };
-  await repo.diffCommits(owners.keys(), async (diff) => {
-    result.commits += 1;
-    const actors = owners.get(diff.commit) ?? [];
-    for (const entry of diff.entries) {
-      const write: Write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid, root: diff.commit };
-      for (const actor of actors) {
+  const found: { at: number; violation: Violation }[] = [];
+  let order = 0;
+  let commit = '';
+  let actors: Actor[] = [];
+  let judges: FastJudge[] = [];
+  await repo.diffCommits(owners.keys(), {
+    commit(oid) {
+      result.commits += 1;
+      commit = oid;
+      actors = owners.get(oid) ?? [];
+      judges = actors.map((actor) => fastJudge(context.policy, actor));
+    },
+    path(record) {
+      let slow: Promise<void>[] | undefined;
+      for (let index = 0; index < actors.length; index++) {
         result.writes += 1;
-        // undefined: the fast path cannot decide (a blob or a proof is needed); null: allowed.
-        const fast = judgeWriteFast(context, actor, write);
-        const violation = fast === undefined ? await judgeWrite(context, actor, write) : fast;
-        if (violation) result.violations.push(violation);
+        const at = order++;
+        const verdict = judges[index](record.pathBytes, record.mode);
+        if (verdict === null) continue;
+        const actor = actors[index];
+        const path = pathText(record.pathBytes);
+        if (verdict !== NEEDS_JUDGE_WRITE) {
+          if (actor.kind === 'team') found.push({ at, violation: { commit, path, team: actor.team.name, reason: verdict } });
+          continue;
+        }
+        const write: Write = { commit, path, mode: record.mode.toString(8).padStart(6, '0'), oid: record.oid(), root: commit };
+        const work = judgeWrite(context, actor, write).then((violation) => { if (violation) found.push({ at, violation }); });
+        (slow ??= []).push(work);
       }
-    }
+      return slow && Promise.all(slow).then(() => undefined);
+    },
   });
+  result.violations = found.sort((a, b) => a.at - b.at).map((item) => item.violation);
   return result;
 }
 

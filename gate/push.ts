@@ -116,25 +116,33 @@ export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS
     })));
   }
 
-  const rejections: RefRejection[] = [...(await ambiguousNames(repo, policy, updates))];
-  // A policy that does not validate never lands: it would lock every push out, the architect's too.
-  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch, bootstrap ? null : loaded);
-  if (invalid) rejections.push(invalid);
+  // What each ref is and which commits the teams answer for depend on the policy alone: the git work
+  // behind them (for-each-ref, rev-list) starts now and runs while the ref rules are checked.
+  const kinds = updates.map((update) => classifyRef(policy, update.ref));
   const tips: TeamTip[] = [];
-  for (const update of updates) {
-    const kind = classifyRef(policy, update.ref);
-    const rejection = await refRule(context, update, kind);
-    if (rejection) rejections.push(rejection);
+  updates.forEach((update, index) => {
+    const kind = kinds[index];
     owners[update.ref] = kind.kind === 'team' ? kind.team.name : kind.kind === 'protected' ? 'architect' : kind.kind;
     if (kind.kind === 'team' && !isDeletion(update)) {
       const round = roundOfBranch(kind.branch, kind.team.name) ?? undefined;
       tips.push({ tip: update.new, actor: { kind: 'team', team: kind.team, round }, ref: update.ref });
     }
+  });
+  const started = [ambiguousNames(repo, policy, updates), teamCommits(repo, policy, tips)] as const;
+  for (const work of started) work.catch(() => undefined); // awaited below; a failure there rejects the push
+  const ruleRejections: RefRejection[] = [];
+  for (const [index, update] of updates.entries()) {
+    const rejection = await refRule(context, update, kinds[index]);
+    if (rejection) ruleRejections.push(rejection);
   }
+  const rejections: RefRejection[] = [...(await started[0]), ...ruleRejections];
+  // A policy that does not validate never lands: it would lock every push out, the architect's too.
+  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch, bootstrap ? null : loaded);
+  if (invalid) rejections.push(invalid);
 
   // Messages name the first ref of the team that brought a commit in.
   const refOf = (team: string) => tips.find((tip) => tip.actor.team.name === team)?.ref ?? '';
-  const commitOwners = await teamCommits(repo, policy, tips);
+  const commitOwners = await started[1];
   if (policy.coord.identity === 'signature') rejections.push(...(await requireTeamSignatures(context, commitOwners, refOf)));
   const judge = judgeContext(repo, policy, architectProof(repo, context));
   const judged = await judgeCommits(repo, judge, commitOwners);

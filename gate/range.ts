@@ -13,8 +13,8 @@ export interface RangeSpec {
   include: string[];
   /** Commits to exclude (their ancestors are not judged). */
   exclude: string[];
-  /** Base of the net change, or null for the empty tree. */
-  netBase: string | null;
+  /** Base of the net change, or null for the empty tree: started at once, awaited only when the net change is judged. */
+  netBase: Promise<string | null>;
   netTip: string;
   label: string;
 }
@@ -35,13 +35,19 @@ export async function resolveRange(repo: GitRepo, text: string, protectedRefs: s
     const to = text.slice(dots + 2) || 'HEAD';
     const fromOid = await mustResolve(repo, from);
     const toOid = await mustResolve(repo, to);
-    return { include: [toOid], exclude: [fromOid], netBase: await repo.mergeBase(fromOid, toOid), netTip: toOid, label: text };
+    return { include: [toOid], exclude: [fromOid], netBase: started(repo.mergeBase(fromOid, toOid)), netTip: toOid, label: text };
   }
   const tip = await mustResolve(repo, text);
   const bases = (await Promise.all(protectedRefs.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
   const shortNames = protectedRefs.map((ref) => ref.replace(/^refs\/(heads|remotes)\//, ''));
   const label = shortNames.length ? `${text} (commits not on ${shortNames.join(', ')})` : text;
-  return { include: [tip], exclude: bases, netBase: await newestMergeBase(repo, tip, bases), netTip: tip, label };
+  return { include: [tip], exclude: bases, netBase: started(newestMergeBase(repo, tip, bases)), netTip: tip, label };
+}
+
+/** A promise awaited later: its failure is reported there, not as an unhandled rejection meanwhile. */
+function started<T>(work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return work;
 }
 
 async function mustResolve(repo: GitRepo, rev: string): Promise<string> {
@@ -52,9 +58,9 @@ async function mustResolve(repo: GitRepo, rev: string): Promise<string> {
 
 /** The merge-base of `tip` with whichever protected ref is newest (a fetched origin/main may be ahead of main). */
 async function newestMergeBase(repo: GitRepo, tip: string, bases: string[]): Promise<string | null> {
+  const candidates = await Promise.all(bases.map((base) => repo.mergeBase(tip, base)));
   let best: string | null = null;
-  for (const base of bases) {
-    const candidate = await repo.mergeBase(tip, base);
+  for (const candidate of candidates) {
     if (candidate && (!best || (await repo.isAncestor(best, candidate)))) best = candidate;
   }
   return best;
@@ -72,7 +78,8 @@ export async function judgeRange(repo: GitRepo, policy: Policy, team: Team, rang
   const graph = await repo.revListParents(range.include, range.exclude);
   const owners = new Map<string, Actor[]>([...graph.keys()].reverse().map((commit) => [commit, [actor]]));
   const verdict = await judgeCommits(repo, context, owners);
-  const net = netChangeIsCovered(graph, range.netTip, range.netBase) ? [] : await judgeNetChange(repo, context, actor, range.netBase, range.netTip, NET_CHANGE);
+  const netBase = await range.netBase;
+  const net = netChangeIsCovered(graph, range.netTip, netBase) ? [] : await judgeNetChange(repo, context, actor, netBase, range.netTip, NET_CHANGE);
   // A net-change violation that some commit already shows adds nothing for the reader.
   const seen = new Set(verdict.violations.map((violation) => `${violation.path}\0${violation.reason}`));
   const extra = net.filter((violation) => !seen.has(`${violation.path}\0${violation.reason}`));

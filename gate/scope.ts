@@ -6,7 +6,7 @@ import { posix } from 'path';
 import { isPolicyFile } from '../policy/explain';
 import { hasFrontMatter } from '../policy/front-matter-block';
 import { announcementPath, replyPath } from '../policy/round-names';
-import { matchPathspecs } from '../policy/pathspec';
+import { pathspecSelector, toByteString } from '../policy/pathspec';
 import type { Policy, Team } from '../policy/types';
 import type { LinkReaders } from './links';
 
@@ -46,8 +46,17 @@ const isClaudeFile = (path: string) => path === 'CLAUDE.md' || path.endsWith('/C
 /** The `commit` of writes that belong to a range's net change rather than to one commit. */
 export const NET_CHANGE = 'net change';
 
+const selectors = new WeakMap<Team, (bytes: string) => boolean>();
+
+/** The team's write scope compiled once (pathspecSelector), for paths as byte strings. */
+function scopeSelector(team: Team): (bytes: string) => boolean {
+  let selector = selectors.get(team);
+  if (!selector) selectors.set(team, selector = pathspecSelector(team.write.map((pattern) => pattern.spec)));
+  return selector;
+}
+
 export function inWriteScope(team: Team, path: string): boolean {
-  return matchPathspecs(team.write.map((pattern) => pattern.spec), path).matched;
+  return scopeSelector(team)(toByteString(path));
 }
 
 /** True when the path is (or would become) a policy file: architect-only whatever a team's patterns say. */
@@ -90,24 +99,55 @@ async function roundException(context: JudgeContext, actor: Actor & { kind: 'tea
   return { commit: write.commit, path: write.path, team: actor.team.name, reason: 'announcement' };
 }
 
+/** What judgeWrite needs to be asked (a blob or a proof is needed), as the fast verdict says. */
+export const NEEDS_JUDGE_WRITE = 'judge-write';
+
 /**
- * The verdict without reading any blob, for the vast majority of writes; `undefined` when this write
- * needs judgeWrite (a CLAUDE.md, a symlink, a round file). Pushes judge tens of thousands of paths:
- * no promise per path.
+ * The verdict on a path (as git's bytes, latin1) and mode (a number) without reading any blob:
+ * null (allowed), a violation reason, or NEEDS_JUDGE_WRITE for a CLAUDE.md, a symlink or a round file.
  */
-export function judgeWriteFast(context: JudgeContext, actor: Actor, write: Write): Violation | null | undefined {
-  if (actor.kind === 'architect') return null;
-  if (write.mode === SYMLINK_MODE || isClaudeFile(write.path)) return undefined;
-  if (actor.round !== undefined && write.path.startsWith(`rounds/${actor.round}/`)) return undefined;
-  return scopeVerdict(context.policy, actor.team, write, null);
+export type FastJudge = (pathBytes: string, mode: number) => null | 'policy-file' | 'outside-scope' | typeof NEEDS_JUDGE_WRITE;
+
+const SYMLINK_MODE_NUMBER = 0o120000;
+const fastJudges = new WeakMap<Policy, WeakMap<Actor, FastJudge>>();
+
+/**
+ * The fast verdict for one actor, compiled once per policy and actor: pushes judge tens of thousands of
+ * paths, so no object, promise or string is made per path unless the path is not simply allowed.
+ */
+export function fastJudge(policy: Policy, actor: Actor): FastJudge {
+  let byActor = fastJudges.get(policy);
+  if (!byActor) fastJudges.set(policy, byActor = new WeakMap());
+  let judge = byActor.get(actor);
+  if (judge) return judge;
+  if (actor.kind === 'architect') {
+    judge = () => null;
+  } else {
+    const inScope = scopeSelector(actor.team);
+    const policyFiles = new Set(policy.policyFiles.map(toByteString));
+    const signers = toByteString(policy.coord.signers);
+    const roundDir = actor.round === undefined ? null : `rounds/${actor.round}/`;
+    judge = (path, mode) => {
+      if (mode === SYMLINK_MODE_NUMBER || isClaudeFile(path)) return NEEDS_JUDGE_WRITE;
+      if (roundDir !== null && path.startsWith(roundDir)) return NEEDS_JUDGE_WRITE;
+      // isPolicyPath without content: a CLAUDE.md never reaches here.
+      if (policyFiles.has(path) || path === signers || path.startsWith('.coord/')) return 'policy-file';
+      return inScope(path) ? null : 'outside-scope';
+    };
+  }
+  byActor.set(actor, judge);
+  return judge;
 }
 
-/** The checks every write gets once its content is known (`newContent`: a CLAUDE.md's new text): policy file, then scope. */
-function scopeVerdict(policy: Policy, team: Team, write: Write, newContent: string | null): Violation | null {
-  const base = { commit: write.commit, path: write.path, team: team.name };
-  if (isPolicyPath(policy, write.path, newContent)) return { ...base, reason: 'policy-file' };
-  if (!inWriteScope(team, write.path)) return { ...base, reason: 'outside-scope' };
-  return null;
+/**
+ * The verdict without reading any blob, for the vast majority of writes; `undefined` when this write
+ * needs judgeWrite (a CLAUDE.md, a symlink, a round file).
+ */
+export function judgeWriteFast(context: JudgeContext, actor: Actor, write: Write): Violation | null | undefined {
+  const verdict = fastJudge(context.policy, actor)(toByteString(write.path), parseInt(write.mode, 8));
+  if (verdict === NEEDS_JUDGE_WRITE) return undefined;
+  if (verdict === null || actor.kind === 'architect') return null;
+  return { commit: write.commit, path: write.path, team: actor.team.name, reason: verdict };
 }
 
 export async function judgeWrite(context: JudgeContext, actor: Actor, write: Write): Promise<Violation | null> {

@@ -33,6 +33,8 @@ export class CatFileBatch {
   private buffer: Buffer = Buffer.alloc(0);
   private failure: Error | null = null;
   private stderr = '';
+  /** Requests not yet written: one write per tick for all of them (thousands of reads, one syscall each, cost more than git's answers). */
+  private outgoing: string[] = [];
 
   constructor(cwd: string, env?: NodeJS.ProcessEnv) {
     traceSpawn(['cat-file', '--batch'], env);
@@ -52,8 +54,14 @@ export class CatFileBatch {
     if (/[\n\r]/.test(rev)) return Promise.reject(new Error(`object name contains a newline: ${JSON.stringify(rev)}`));
     return new Promise((resolve, reject) => {
       this.queue.push({ rev, resolve, reject });
-      this.child.stdin.write(`${rev}\n`);
+      if (this.outgoing.push(rev) === 1) process.nextTick(() => this.flush());
     });
+  }
+
+  private flush(): void {
+    const lines = this.outgoing;
+    this.outgoing = [];
+    if (!this.failure) this.child.stdin.write(`${lines.join('\n')}\n`);
   }
 
   async readBlobText(rev: string): Promise<string | null> {
@@ -81,6 +89,7 @@ export class CatFileBatch {
   }
 
   close(): void {
+    if (this.outgoing.length) this.flush();
     this.child.stdin.end();
   }
 

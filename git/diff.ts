@@ -4,92 +4,142 @@
  * Flags: -r (whole paths), -z (no quoting), --no-renames (both sides of a rename), --root (root commits
  * against the empty tree), -c (for merges: only paths whose result differs from every parent, i.e. the
  * merge's own changes), --always (a header for every commit, even an empty one).
+ *
+ * Lean on purpose: a push streams hundreds of thousands of records. They are cut out of git's raw
+ * buffers at fixed offsets, no object is made per path (the path is one latin1 string: git's bytes,
+ * which is what pathspecs are matched against; the mode a number; the object id read only on demand),
+ * and git's pipe keeps flowing: it pauses only while many asynchronous verdicts are outstanding.
  */
 import { spawn } from 'child_process';
 import { gitEnv, GitError, traceSpawn } from './run';
 
-export interface DiffEntry {
-  path: string;
-  /** Mode after the commit ("000000" when deleted). */
-  dstMode: string;
-  /** Object id after the commit (zeros when deleted). */
-  dstOid: string;
+/** One record, valid only during the `path` call that receives it (the object is reused). */
+export interface DiffRecord {
+  /** The commit that writes the path. */
+  readonly commit: string;
+  /** The path as git's bytes, one character per byte (latin1). */
+  readonly pathBytes: string;
+  /** The mode after the commit as a number (0o100644, 0o120000; 0 when deleted). */
+  readonly mode: number;
+  /** The object id after the commit (zeros when deleted). */
+  oid(): string;
 }
 
-export interface CommitDiff {
-  commit: string;
-  entries: DiffEntry[];
+export interface DiffSink {
+  /** Each commit's header, before its paths (also for a commit that changes nothing). */
+  commit(commit: string): void;
+  /** Each path; a promise only when the verdict needs asynchronous work (the stream runs those in order). */
+  path(record: DiffRecord): void | Promise<void>;
+}
+
+/** Outstanding asynchronous verdicts before git's pipe is paused: bounds memory, rarely reached. */
+const MAX_PENDING = 256;
+const COLON = 0x3a;
+
+/** The raw record `:<mode>×(n+1) <oid>×(n+1) <status>` for n parents; only the result side is read. */
+class Cursor implements DiffRecord {
+  commit = '';
+  pathBytes = '';
+  mode = 0;
+  private buf: Buffer = Buffer.alloc(0);
+  private oidAt = 0;
+  private oidLength = 0;
+
+  /** Reads the meta record at [start, end) of `buf`. */
+  set(buf: Buffer, start: number, end: number): void {
+    let parents = 0;
+    while (buf[start + parents] === COLON) parents += 1;
+    const modeAt = start + parents + 7 * parents;
+    let mode = 0;
+    for (let i = modeAt; i < modeAt + 6; i++) mode = mode * 8 + (buf[i] - 48);
+    this.mode = mode;
+    const oidsAt = modeAt + 7;
+    const space = buf.indexOf(0x20, oidsAt);
+    this.oidLength = (space < 0 || space > end ? end : space) - oidsAt;
+    this.oidAt = oidsAt + (this.oidLength + 1) * parents;
+    this.buf = buf;
+  }
+
+  oid(): string {
+    return this.buf.toString('latin1', this.oidAt, this.oidAt + this.oidLength);
+  }
 }
 
 /**
- * A raw record `:<mode>×(n+1) <oid>×(n+1) <status>` for n parents (one colon per parent). Only the
- * result side is kept, cut at fixed offsets: pushes stream hundreds of thousands of these.
+ * Streams the changes of `commits` (any iterable of oids) to `sink`, in input order. Memory is bounded
+ * by one chunk of git's output plus the outstanding verdicts. Resolves when git has answered for all
+ * and every verdict has settled.
  */
-function parseMeta(meta: string, path: string): DiffEntry {
-  let parents = 0;
-  while (meta.charCodeAt(parents) === 58 /* : */) parents += 1;
-  const dstModeAt = parents + 7 * parents;
-  const oidsAt = dstModeAt + 7;
-  const oidLength = meta.indexOf(' ', oidsAt) - oidsAt;
-  const dstOidAt = oidsAt + (oidLength + 1) * parents;
-  return { path, dstMode: meta.slice(dstModeAt, dstModeAt + 6), dstOid: meta.slice(dstOidAt, dstOidAt + oidLength) };
-}
-
-/**
- * Streams the changes of `commits` (any iterable of oids) to `onCommit`, one commit at a time, in input
- * order. Memory is bounded by the largest single commit. Resolves when git has answered for all.
- */
-export function streamCommitDiffs(
-  cwd: string,
-  commits: Iterable<string>,
-  onCommit: (diff: CommitDiff) => void | Promise<void>,
-  env?: NodeJS.ProcessEnv,
-): Promise<void> {
+export function streamCommitPaths(cwd: string, commits: Iterable<string>, sink: DiffSink, env?: NodeJS.ProcessEnv): Promise<void> {
   const args = ['diff-tree', '--stdin', '-r', '-z', '-c', '--no-renames', '--root', '--always', '--no-ext-diff', '--no-textconv'];
   return new Promise((resolve, reject) => {
     traceSpawn(args, env);
     const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const cursor = new Cursor();
     let stderr = '';
-    let pendingToken = '';
-    let current: CommitDiff | null = null;
-    let meta: string | null = null;
+    let rest: Buffer | null = null;
     let chain: Promise<void> = Promise.resolve();
+    let pending = 0;
+    let paused = false;
     let failed = false;
-    let inflight = 0;
-
-    // Handlers may be async (they read blobs); pause git's output while they catch up so memory stays bounded.
-    const emit = (diff: CommitDiff) => {
-      inflight += 1;
-      chain = chain.then(() => onCommit(diff))
-        .catch((error) => { failed = true; child.kill(); reject(error); })
-        .finally(() => { inflight -= 1; if (inflight === 0) child.stdout.resume(); });
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      child.kill();
+      reject(error);
     };
-    const onToken = (token: string) => {
-      if (meta !== null) {
-        current!.entries.push(parseMeta(meta, token));
-        meta = null;
-      } else if (token.startsWith(':')) {
-        meta = token;
-      } else {
-        if (current) emit(current);
-        current = { commit: token.trim(), entries: [] };
+
+    const queue = (work: Promise<void>) => {
+      work.catch(() => undefined); // handled: its failure reaches `chain` below, in order
+      pending += 1;
+      chain = chain.then(() => work).then(() => {
+        pending -= 1;
+        if (paused && pending < MAX_PENDING / 2) { paused = false; child.stdout.resume(); }
+      });
+      chain.catch(fail);
+      if (pending >= MAX_PENDING && !paused) { paused = true; child.stdout.pause(); }
+    };
+
+    /** Consumes every complete record of `buf`; returns where the incomplete one starts. */
+    const consume = (buf: Buffer): number => {
+      let at = 0;
+      while (at < buf.length) {
+        const end = buf.indexOf(0, at);
+        if (end < 0) return at;
+        if (buf[at] === COLON) {
+          const pathEnd = buf.indexOf(0, end + 1);
+          if (pathEnd < 0) return at;
+          cursor.set(buf, at, end);
+          cursor.pathBytes = buf.toString('latin1', end + 1, pathEnd);
+          const work = sink.path(cursor);
+          if (work) queue(work);
+          at = pathEnd + 1;
+        } else {
+          cursor.commit = buf.toString('latin1', at, end).trim();
+          sink.commit(cursor.commit);
+          at = end + 1;
+        }
       }
+      return at;
     };
 
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const parts = (pendingToken + chunk).split('\0');
-      pendingToken = parts.pop()!;
-      for (const part of parts) onToken(part);
-      if (inflight > 0) child.stdout.pause();
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      try {
+        const used = consume(buf);
+        rest = used < buf.length ? buf.subarray(used) : null;
+      } catch (error) {
+        fail(error);
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
     child.stdin.on('error', () => { /* reported through the exit code */ });
-    child.on('error', (error) => reject(new GitError(args, null, String(error), error)));
+    child.on('error', (error) => fail(new GitError(args, null, String(error), error)));
     child.on('close', (code) => {
       if (failed) return;
-      if (code !== 0) return reject(new GitError(args, code, stderr));
-      if (current) emit(current);
+      if (code !== 0) return fail(new GitError(args, code, stderr));
+      if (rest && rest.length) return fail(new GitError(args, code, `diff-tree output ended inside a record (${rest.length} bytes left)`));
       chain.then(() => { if (!failed) resolve(); }, () => undefined);
     });
 
@@ -98,6 +148,6 @@ export function streamCommitDiffs(
         if (!child.stdin.write(`${commit}\n`)) await new Promise((r) => child.stdin.once('drain', r));
       }
       child.stdin.end();
-    })().catch(reject);
+    })().catch(fail);
   });
 }

@@ -3,7 +3,7 @@
  * directory and one environment. Only git/ spawns git.
  */
 import { CatFileBatch } from './batch';
-import { streamCommitDiffs, type CommitDiff } from './diff';
+import { streamCommitPaths, type DiffSink } from './diff';
 import { git, splitZ, firstLine, type GitCallOptions } from './run';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -213,9 +213,9 @@ export class GitRepo {
     return out;
   }
 
-  /** Streams what each commit writes; see git/diff.ts. */
-  diffCommits(commits: Iterable<string>, onCommit: (diff: CommitDiff) => void | Promise<void>): Promise<void> {
-    return streamCommitDiffs(this.cwd, commits, onCommit, this.env);
+  /** Streams what each commit writes, path by path; see git/diff.ts. */
+  diffCommits(commits: Iterable<string>, sink: DiffSink): Promise<void> {
+    return streamCommitPaths(this.cwd, commits, sink, this.env);
   }
 
   /** Files under a tree whose path matches a pathspec, with their blob ids. */

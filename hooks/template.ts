@@ -62,11 +62,11 @@ export function chainedRunnerFor(head: Buffer): ChainedRunner {
 export function renderHookScript(spec: HookScriptSpec): string {
   const { hook, side, chained } = spec;
   const post = hook.startsWith('post-');
-  // reference-transaction always captures its input: the script decides from it whether node starts at all.
+  // reference-transaction reads its input in sh (builtins only): node starts only when there is news.
   const filter = side === 'client' && hook === 'reference-transaction';
   // post-receive needs node only for round tags (round completion): other pushes are logged by the script.
   const fastAudit = side === 'server' && hook === 'post-receive';
-  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || filter || fastAudit);
+  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || fastAudit);
   const client = side === 'client';
   const lines = [
     '#!/bin/sh',
@@ -84,7 +84,7 @@ export function renderHookScript(spec: HookScriptSpec): string {
   if (!post) lines.push(...(client ? ['if [ "$OURS" = 1 ]; then', ...PATH_CHECKS.map((line) => `  ${line}`), 'fi'] : PATH_CHECKS), '');
   if (stdin) lines.push(...capturePart(hook), '');
   if (chained) lines.push(...chainedPart(hook, chained, stdin, post), '');
-  if (filter) lines.push(...REFERENCE_TRANSACTION_FILTER, '');
+  if (filter) return [...lines, ...referenceTransactionFilter(stdin)].join('\n') + '\n';
   if (fastAudit) lines.push(...POST_RECEIVE_AUDIT(chained !== undefined), '');
   if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
   if (post) lines.push(...PATH_CHECKS);
@@ -147,25 +147,61 @@ function capturePart(hook: string): string[] {
 }
 
 /**
- * git runs reference-transaction for every ref update, several times each (prepared, committed,
- * aborted): node starts only for a committed transaction touching a round tag or a round branch.
+ * git runs reference-transaction for every ref update, two or three times each (prepared, committed,
+ * aborted), and on fetch once per ref. This part is sh builtins only (no mktemp, cat, grep or rm): it
+ * ends at once unless the transaction is committed and creates a round done-tag or a remote round branch
+ * not announced before; only then does it ask git for the common directory (announced branches and the
+ * burst counter live in `<common dir>/coord-hooks/`) and start node with just those lines.
  */
-const REFERENCE_TRANSACTION_FILTER = [
-  '# Start node only for a committed transaction that touches round tags or <team>/round-N branches.',
-  'if [ "$OURS" = 1 ]; then',
-  '  if [ "${1:-}" != committed ] || ! grep -q -e \' refs/tags/round-\' -e \'/round-[0-9]\' "$INPUT"; then OURS=0; fi',
-  'fi',
-  '# git runs this hook once per ref on fetch: of a burst (same parent git process) only the first 10 start node.',
-  'if [ "$OURS" = 1 ]; then',
-  '  BURST="${TMPDIR:-/tmp}/coord-hooks-news.$PPID.$(cut -d\' \' -f22 /proc/$PPID/stat 2>/dev/null)"',
-  '  echo >> "$BURST" 2>/dev/null',
-  '  N=$(( $(wc -l < "$BURST" 2>/dev/null || echo 1) ))',
-  '  if [ "$N" -gt 10 ]; then',
-  '    [ "$N" -ne 11 ] || echo \'coord-hooks: more round refs are arriving; `coord-hooks status` shows them all\' >&2',
-  '    OURS=0',
-  '  fi',
-  'fi',
-];
+function referenceTransactionFilter(captured: boolean): string[] {
+  return [
+    '# Node starts only for a committed transaction that creates a round done-tag or a remote round branch not',
+    '# announced before (a push updates its remote-tracking ref with the zero id as old value, like a new one).',
+    '[ "$OURS" = 1 ] && [ "${1:-}" = committed ] || exit 0',
+    '# <common dir>/coord-hooks, asked of git at most once and only when there is something to check ("-": unknown).',
+    'DIR=',
+    'coord_dir() {',
+    '  [ -z "$DIR" ] || return 0',
+    '  DIR=$(git rev-parse --git-common-dir 2>/dev/null) && [ -n "$DIR" ] && DIR="$DIR/coord-hooks" || DIR=-',
+    '}',
+    'NEWS=',
+    'while read -r OLD NEW REF; do',
+    '  case "$OLD" in ""|*[!0]*) continue ;; esac',
+    '  case "$NEW" in *[!0]*) ;; *) continue ;; esac',
+    '  case "$REF" in',
+    '    refs/tags/round-*/done/*) ;;',
+    '    refs/remotes/*/*/round-[0-9]*)',
+    '      coord_dir',
+    '      [ "$DIR" = - ] || [ ! -e "$DIR/announced/${REF#refs/remotes/*/}" ] || continue ;;',
+    '    *) continue ;;',
+    '  esac',
+    '  NEWS="$NEWS$OLD $NEW $REF',
+    '"',
+    `done${captured ? ' < "$INPUT"' : ''}`,
+    '[ -n "$NEWS" ] || exit 0',
+    '# git runs this hook once per ref on fetch: of a burst (same parent git process) only the first 10 start node.',
+    'coord_dir',
+    'if [ "$DIR" != - ]; then',
+    '  ME=$PPID',
+    '  if { read -r STAT < "/proc/$PPID/stat"; } 2>/dev/null; then',
+    '    set -- ${STAT##*) }',
+    '    [ $# -lt 20 ] || { shift 19; ME="$PPID.$1"; }',
+    '  fi',
+    '  [ -d "$DIR" ] || mkdir -p "$DIR" 2>/dev/null',
+    '  KEY= N=',
+    '  { read -r KEY N < "$DIR/news-burst"; } 2>/dev/null',
+    '  case "$N" in ""|*[!0-9]*) N=0 ;; esac',
+    '  if [ "$KEY" = "$ME" ]; then N=$((N + 1)); else N=1; fi',
+    '  { echo "$ME $N" > "$DIR/news-burst"; } 2>/dev/null',
+    '  if [ "$N" -gt 10 ]; then',
+    '    [ "$N" -ne 11 ] || echo \'coord-hooks: more round refs are arriving; `coord-hooks status` shows them all\' >&2',
+    '    exit 0',
+    '  fi',
+    'fi',
+    'printf \'%s\' "$NEWS" | COORD_HOOKS_RUNNING=1 "$NODE" "$CLI" hook reference-transaction committed',
+    'exit 0',
+  ];
+}
 
 /**
  * An accepted push without round tags: append the audit line (the shape gate/audit.ts writes) here and

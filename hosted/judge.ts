@@ -103,7 +103,7 @@ export async function judgeRequest(repo: GitRepo, env: NodeJS.ProcessEnv, reques
   const judged = whoIsJudged(policy, request);
   const mergeBase = await repo.mergeBase(baseTip, head);
   const label = `${request.headBranch ? `${request.headBranch} ` : ''}${head.slice(0, 10)} (commits not on ${REMOTE}/${request.baseBranch} ${baseTip.slice(0, 10)})`;
-  const range: RangeSpec = { include: [head], exclude: [baseTip], netBase: mergeBase, netTip: head, label };
+  const range: RangeSpec = { include: [head], exclude: [baseTip], netBase: Promise.resolve(mergeBase), netTip: head, label };
   const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, policyTip, judged, request, range), authorsOf(repo, head, baseTip)]);
   return { ok: verdict.violations.length === 0, request, judged, policy, policySource, policyTip, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
 }

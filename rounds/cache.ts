@@ -8,7 +8,6 @@
  * already verified tag invalid, a key removed from the signers file does (the signer set changed).
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'fs/promises';
-import { cpus } from 'os';
 import { join } from 'path';
 import type { GitRepo } from '../git/repo';
 import type { Signers } from '../trust/signers';
@@ -136,15 +135,18 @@ export interface VerifyStats {
   verified: number;
 }
 
-/** Failures that say nothing about the tag itself are not cached. */
-const SAVE_EVERY = 2000;
+/** A long cold run saves what it has verified this often (ms), so that an interruption loses little. */
+const SAVE_EVERY_MS = 5000;
+/** Tags verified at once: signatures are checked in-process, so this only keeps object reads in flight. */
+const PARALLEL = 64;
 
+/** Failures that say nothing about the tag itself are not cached. */
 const TRANSIENT = /^(cannot run|object [0-9a-f]+ not found)|cannot run (ssh-keygen|gpg)/;
 export const isTransient = (detail: string) => TRANSIENT.test(detail);
 
 /**
  * Verdicts for `tags`, keyed by ref name (`round-N/done/T`; two refs may share an object): cached ones without touching git, the others read through the
- * repository's cat-file batch and verified with bounded parallelism, then cached.
+ * repository's cat-file batch and verified (in-process; ssh-keygen only for key types it alone handles), then cached.
  */
 export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Signers, cache: VerifyCache, env: NodeJS.ProcessEnv,
   stats: VerifyStats = { cached: 0, verified: 0 }): Promise<Map<string, CachedVerdict>> {
@@ -156,6 +158,7 @@ export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Si
     if (hit) { out.set(name, hit); stats.cached++; } else todo.push(tag);
   }
   let next = 0;
+  let saved = Date.now();
   const worker = async () => {
     while (next < todo.length) {
       const tag = todo[next++];
@@ -167,10 +170,13 @@ export async function verifyTags(repo: GitRepo, tags: TagToVerify[], signers: Si
       out.set(name, verdict);
       if (!isTransient(done.detail)) cache.set(tag.oid, signers.key, name, verdict);
       // A long cold run keeps what it has verified even if it is interrupted.
-      if (stats.verified % SAVE_EVERY === 0) await cache.save(signers.key);
+      if (Date.now() - saved >= SAVE_EVERY_MS) {
+        saved = Date.now();
+        await cache.save(signers.key);
+      }
     }
   };
-  const parallel = Math.min(todo.length, Math.max(4, cpus().length * 2));
+  const parallel = Math.min(todo.length, PARALLEL);
   await Promise.all(Array.from({ length: parallel }, worker));
   return out;
 }

@@ -4,7 +4,7 @@
  * signed by a key of the team. Where the tag's target must be reachable is the server's business.
  */
 import type { GitRepo } from '../git/repo';
-import { splitSignedCommit, splitSignedTag, verifySshSignature, type SignedPayload, type VerifyResult } from './signature';
+import { splitSignedCommit, splitSignedTag, verifySshFor, type SignedPayload, type VerifyResult } from './signature';
 import type { Signers } from './signers';
 import { doneTagName } from '../policy/round-names';
 import { parseTag, type TagObject } from './tag';
@@ -16,24 +16,23 @@ export interface SignedBy extends VerifyResult {
 
 /** Verifies the signature for any of `principals`, SSH or OpenPGP. */
 export async function verifyFor(signed: SignedPayload, principals: string[], signers: Signers, env: NodeJS.ProcessEnv): Promise<SignedBy> {
+  const failed = (detail: string): SignedBy => ({ ok: false, detail: `signature does not verify for ${principals.join(', ')}: ${detail}` });
+  if (signed.kind === 'ssh') {
+    if (!signers.ssh.trim()) return { ok: false, detail: 'the signers file is missing or empty on the protected branch' };
+    const result = await verifySshFor(signed, principals, signers.ssh, env);
+    return result.ok ? result : failed(result.detail);
+  }
+  if (signed.kind !== 'openpgp') return { ok: false, detail: 'X.509 signatures are not supported' };
   let detail = '';
   for (const principal of principals) {
-    let result: VerifyResult;
-    if (signed.kind === 'ssh') {
-      if (!signers.ssh.trim()) return { ok: false, detail: 'the signers file is missing or empty on the protected branch' };
-      result = await verifySshSignature(signed, principal, signers.ssh, env);
-    } else if (signed.kind === 'openpgp') {
-      const keys = signers.pgp.get(principal);
-      if (!keys) { detail = `no OpenPGP keys for "${principal}" (.coord/openpgp/${principal}.asc)`; continue; }
-      const { verifyPgpSignature } = await import('./openpgp');
-      result = await verifyPgpSignature(signed, keys, env);
-    } else {
-      return { ok: false, detail: 'X.509 signatures are not supported' };
-    }
+    const keys = signers.pgp.get(principal);
+    if (!keys) { detail = `no OpenPGP keys for "${principal}" (.coord/openpgp/${principal}.asc)`; continue; }
+    const { verifyPgpSignature } = await import('./openpgp');
+    const result: VerifyResult = await verifyPgpSignature(signed, keys, env);
     if (result.ok) return { ...result, principal };
     detail = result.detail;
   }
-  return { ok: false, detail: `signature does not verify for ${principals.join(', ')}: ${detail}` };
+  return failed(detail);
 }
 
 /** A commit's or tag's signature, verified for one of `principals`. */

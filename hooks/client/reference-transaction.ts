@@ -5,15 +5,23 @@
  * It never fails a git operation: always exit 0, a problem is one warning line.
  *
  *   refs/tags/round-<N>/done/<team>          created  →  "round N: <team> is done"
- *   refs/remotes/<remote>/<team>/round-<N>   created  →  "round branch <team>/round-N is on the remote"
- *   refs/heads/<team>/round-<N>              created  →  (same)
+ *   refs/remotes/<remote>/<team>/round-<N>   created  →  "round branch <team>/round-N is on the remote", once
  * In a clone with coord-hooks.team set, announcement branches of other teams are not mentioned.
+ *
+ * A push (and a fetch that does not check the old value) updates its remote-tracking ref as if it were
+ * new (git shows the zero id as the old value), so "created" is not enough for a branch: each announced
+ * one leaves `<git common dir>/coord-hooks/announced/<team>/round-<N>`, which the hook script
+ * (hooks/template.ts) tests before starting node at all.
  */
+import { existsSync } from 'fs';
+import { mkdir, writeFile } from 'fs/promises';
+import { dirname, join } from 'path';
 import type { CommandIO } from '../../core/io';
 import { errorMessage } from '../../core/errors';
 import { readAll } from '../../core/stream';
 import { parseDoneTagRef, parseRoundBranch } from '../../policy/round-names';
 import { TEAM_KEY } from './clone';
+import type { GitRepo } from '../../git/repo';
 
 const ZERO = /^0+$/;
 
@@ -61,16 +69,35 @@ async function doneLines(news: RoundNews[], io: CommandIO): Promise<string[]> {
   });
 }
 
+/** Where announced round branches are remembered (the hook script tests the same path). */
+export const announcedMarker = (commonDir: string, news: RoundNews) => join(commonDir, 'coord-hooks', 'announced', news.team, `round-${news.round}`);
+
+/** Drops round branches announced before, and remembers the others (shown or not: another team's too). */
+async function firstAnnouncements(news: RoundNews[], repo: GitRepo): Promise<RoundNews[]> {
+  if (!news.some((item) => item.kind === 'announcement')) return news;
+  const commonDir = await repo.commonDir();
+  const out: RoundNews[] = [];
+  for (const item of news) {
+    if (item.kind === 'done') { out.push(item); continue; }
+    const marker = announcedMarker(commonDir, item);
+    if (existsSync(marker)) continue;
+    await mkdir(dirname(marker), { recursive: true });
+    await writeFile(marker, '');
+    out.push(item);
+  }
+  return out;
+}
+
 export async function runReferenceTransaction(args: string[], io: CommandIO): Promise<number> {
   if (args[0] !== 'committed') return 0; // prepared / aborted: nothing happened yet, or nothing at all
   try {
-    const news = roundNews(await readAll(io.stdin));
-    if (news.length === 0) return 0;
+    const found = roundNews(await readAll(io.stdin));
+    if (found.length === 0) return 0;
+    const { GitRepo } = await import('../../git/repo');
+    const repo = new GitRepo(io.cwd, io.env);
+    const news = await firstAnnouncements(found, repo);
     let team: string | null = null;
-    if (news.some((item) => item.kind === 'announcement')) {
-      const { GitRepo } = await import('../../git/repo');
-      team = await new GitRepo(io.cwd, io.env).configGet(TEAM_KEY);
-    }
+    if (news.some((item) => item.kind === 'announcement')) team = await repo.configGet(TEAM_KEY);
     const shown = news.filter((item) => item.kind === 'done' || team === null || item.team === team);
     if (shown.length > NEWS_LIMIT) {
       const done = shown.filter((item) => item.kind === 'done');

@@ -2,11 +2,14 @@
  * The client hooks in real clones, installed by `installCloneHooks` (the scripts `coord-hooks install`
  * writes) and run by git itself: pre-commit, pre-push, post-merge, reference-transaction.
  */
+import { mkdirSync, readdirSync } from 'fs';
+import { join } from 'path';
 import { installClientHooks } from '../../fixtures/client-hooks';
 import { teamClaude } from '../../fixtures/policies';
 import { removeDir, type Repo } from '../../fixtures/repo';
 import { makeSetup, push, type Setup } from '../../fixtures/server';
 import { gitSync } from '../../git/run';
+import { runProcess } from '../../core/process';
 import { roundNews } from '../../hooks/client/reference-transaction';
 
 let setup: Setup;
@@ -213,6 +216,48 @@ describe('notifications', () => {
     expect(output.match(/coord-hooks: round \d+: qa is done/g)).toHaveLength(10);
     expect(output.match(/more round refs are arriving/g)).toHaveLength(1);
     expect(output).not.toContain('round 31: qa');
+  });
+
+  test('a round branch is announced once: pushing it and pulling it again say nothing more (issue 17)', () => {
+    setup.server.git(['branch', 'fw/round-6', 'main']);
+    const fetched = fw.tryGit(['fetch', 'origin']);
+    expect(fetched.stderr).toContain('coord-hooks: round branch fw/round-6 is on the remote');
+    fw.git(['checkout', '-q', '-B', 'fw/round-6', 'origin/fw/round-6']);
+    fw.commit('fw round 6', { 'fw/r6.txt': '6\n' });
+    // A push updates refs/remotes/origin/fw/round-6 with the zero id as old value: it looks new to the hook.
+    const pushed = push(fw, ['fw/round-6']);
+    expect(pushed.code).toBe(0);
+    expect(pushed.output).not.toContain('round branch fw/round-6');
+    setup.architect.git(['fetch', '-q', 'origin']);
+    setup.architect.git(['checkout', '-q', '-B', 'fw/round-6', 'origin/fw/round-6']);
+    setup.architect.write('fw/ANNOUNCEMENT.md', 'more\n').git(['add', '-A']);
+    setup.architect.git(['commit', '-q', '-m', 'more for fw']);
+    expect(push(setup.architect, ['fw/round-6']).code).toBe(0);
+    const pulled = fw.tryGit(['pull', '--no-rebase', 'origin', 'fw/round-6']);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stdout.toString('utf8') + pulled.stderr).not.toContain('round branch fw/round-6');
+    fw.git(['checkout', '-q', 'main']);
+  });
+
+  test('reference-transaction runs no program for a commit or a plain fetch, and leaves no files behind', async () => {
+    const tmp = join(setup.root, 'hook-tmp');
+    mkdirSync(tmp);
+    const hook = join(fw.dir, '.git', 'hooks', 'reference-transaction');
+    const zero = '0'.repeat(40);
+    const a = 'a'.repeat(40);
+    // No PATH at all: any mktemp, cat, grep, rm (or node) would fail.
+    for (const [state, input] of [['prepared', `${zero} ${a} refs/tags/round-9/done/fw\n`], ['committed', `${zero} ${a} refs/heads/fw/x\n${a} ${a} HEAD\n`],
+      ['committed', `${a} ${a} refs/remotes/origin/fw/round-9\n`], ['aborted', `${zero} ${a} refs/tags/round-9/done/fw\n`]]) {
+      const result = await runProcess('/bin/sh', [hook, state], { cwd: fw.dir, env: { TMPDIR: tmp }, input });
+      expect({ state, input, status: result.code, stderr: result.stderr }).toEqual({ state, input, status: 0, stderr: '' });
+    }
+    branch('tmpfiles');
+    fw.write('fw/tmp.txt', 'x\n').git(['add', '-A']);
+    expect(gitEnv(fw, ['commit', '-q', '-m', 'tmp'], { TMPDIR: tmp }).code).toBe(0);
+    setup.server.git(['tag', '-a', '-m', 'done', 'round-40/done/qa', 'main']);
+    const fetched = gitEnv(fw, ['fetch', '--tags', 'origin'], { TMPDIR: tmp });
+    expect(fetched.output).toContain('round 40: qa is done');
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   test('roundNews: only creations of round refs, each once', () => {

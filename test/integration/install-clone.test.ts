@@ -62,8 +62,10 @@ describe('installCloneHooks', () => {
     expect(calls[0]).toMatchObject({ hook: 'pre-commit', running: '1' });
     // A plain commit touches no round ref: the script never starts node for reference-transaction.
     expect(calls.filter((call) => call.hook === 'reference-transaction')).toEqual([]);
-    // A round branch does, once, at "committed".
+    // Nor does a local round branch; a remote round branch arriving does, once, at "committed".
     clone.git(['branch', 'fw/round-7']);
+    expect(stub.calls().filter((call) => call.hook === 'reference-transaction')).toEqual([]);
+    clone.git(['update-ref', 'refs/remotes/origin/fw/round-7', 'HEAD']);
     expect(stub.calls().filter((call) => call.hook === 'reference-transaction').map((call) => call.args[0])).toEqual(['committed']);
   });
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { foreignEnv, git, GitError, splitZ } from '../../git/run';
 import { lsFilesPrefixQuirk, pathspecTestPaths, pathspecTestPatternSets } from '../../fixtures/pathspec-cases';
-import { matchPathspecs, parsePathspec, parsePathspecs, PathspecSyntaxError, type CompiledPathspec } from '../../policy/pathspec';
+import { matchPathspecs, parsePathspec, parsePathspecs, pathspecSelector, PathspecSyntaxError, toByteString, type CompiledPathspec } from '../../policy/pathspec';
 
 /** A positive :(icase) spec that selects nothing here but sets git's common prefix to 0 (see lsFilesPrefixQuirk). */
 const NEUTRALIZER = ':(icase,literal)zz-no-such-path';
@@ -127,11 +127,14 @@ test('parsePathspec + matchPathspecs select exactly what git ls-files selects', 
     }
     const n = (selected as Set<string>).size;
     sizes[n === 0 ? 'none' : n === paths.length ? 'all' : 'some']++;
+    // The push stream's form too: the list compiled once, plain prefixes first, paths as bytes.
+    const selector = pathspecSelector(parsed as CompiledPathspec[]);
     for (const path of paths) {
       cases++;
       const ourVerdict = matchPathspecs(parsed as CompiledPathspec[], path).matched;
       const gitVerdict = (selected as Set<string>).has(path);
       if (ourVerdict !== gitVerdict) problems.push(`${label} path ${show(path)}: git ${gitVerdict ? 'selects' : 'skips'} it, we ${ourVerdict ? 'select' : 'skip'} it`);
+      if (selector(toByteString(path)) !== gitVerdict) problems.push(`${label} path ${show(path)}: git ${gitVerdict ? 'selects' : 'skips'} it, pathspecSelector does not`);
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
