@@ -11,7 +11,7 @@ import type { CoordSettings, Pattern, SourcePos, Team } from './types';
 export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'coord'] as const;
 export const SCOPE_KEYS = ['write', 'read'] as const;
 export const COORD_KEYS = ['protected', 'architects', 'signers', 'identity', 'on-round-complete',
-  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags'] as const;
+  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags', 'agent'] as const;
 export const IDENTITY_MODES = ['ref', 'pusher', 'signature'] as const;
 export const RESERVED_TEAM_NAMES = ['architect'];
 /** Team names become ref names (refs/heads/<team>/…) and tag components (round-N/done/<team>). */
@@ -265,5 +265,9 @@ const COORD_RULES: Record<(typeof COORD_KEYS)[number], CoordRule> = {
   },
   'other-tags'(fm, entry, coord) {
     coord.otherTags = oneOf(fm, entry, ['architect', 'anyone'] as const) ?? coord.otherTags;
+  },
+  agent(fm, entry, coord) {
+    const item = fm.string(entry.value, 'coord.agent', entry.keyPos, 'claude -p "$(cat "$ANNOUNCEMENT")"');
+    if (item) coord.agent = item.text;
   },
 };

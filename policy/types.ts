@@ -50,6 +50,8 @@ export interface CoordSettings {
   deleteBranch: 'team' | 'architect';
   /** Who may push tags other than round tags: "architect" (default) or "anyone". */
   otherTags: 'architect' | 'anyone';
+  /** The command `coord-hooks up` runs as each team's agent (default: Claude Code). */
+  agent?: string;
   pos?: SourcePos;
 }
 
