@@ -107,9 +107,10 @@ class Conductor {
   }
 
   private event(text: string): void {
-    this.events.push(`${now().slice(11, 19)} ${text}`);
+    const line = `${now().slice(11, 19)} ${text}`;
+    this.events.push(line);
     this.dirty = true;
-    if (!this.fancy) this.io.out(`up: ${text}\n`);
+    if (!this.fancy) this.io.out(`up: ${line}\n`);
   }
 
   private save(): void {
@@ -254,42 +255,49 @@ class Conductor {
     }
   }
 
+  /** Hands each idle team its oldest waiting announcement; the teams start side by side. */
   private async startRuns(repo: GitRepo, snap: RemoteSnapshot): Promise<void> {
     const waiting = Object.entries(this.state.deliveries)
       .filter(([key, delivery]) => this.state.teams.includes(delivery.team) && (delivery.runs.length === 0 || this.resume.has(key)))
       .sort(([, a], [, b]) => a.round - b.round);
+    const next = new Map<string, [string, Delivery]>();
     for (const [key, delivery] of waiting) {
-      if (this.active.has(delivery.team)) continue;
+      if (this.active.has(delivery.team) || next.has(delivery.team)) continue;
       this.resume.delete(key);
       if (delivery.runs.length > 0 && (await answer(repo, this.state.remote, snap, delivery))) continue;
-      const run: AgentRun = { started: now(), outcome: 'running' };
-      delivery.runs.push(run);
-      const workspace = this.workspaces.get(delivery.team)!;
-      const again = delivery.runs.length > 1 ? ' (resumed)' : '';
-      if (this.tmux) {
-        await tellInteractive(this.tmux, delivery, workspace.dir, this.io.env);
-        run.pid = (await this.tmux.panes()).get(delivery.team)?.pid;
-        this.active.set(delivery.team, { delivery, run });
-        this.event(`${delivery.team}: round ${delivery.round} handed to its session${again}`);
-        continue;
-      }
-      try {
-        await checkoutRoundBranch(workspace.dir, delivery.branch, this.io.env);
-      } catch (error) {
-        Object.assign(run, { outcome: 'failed', ended: now(), detail: (error as Error).message });
-        this.event(`${delivery.team}: round ${delivery.round}: cannot start the agent: ${run.detail}`);
-        continue;
-      }
-      const env = agentEnv(this.io.env, this.paths.bin, roundVars(delivery, delivery.prompt));
-      const started = startHeadless({ agent: this.state.agent, dir: workspace.dir, env, log: this.log(delivery.team), delivery });
-      run.pid = started.pid;
-      this.active.set(delivery.team, { delivery, run, process: started });
-      void started.exited.then(({ code, signal }) => {
-        this.ended.push({ team: delivery.team, code, signal });
-        this.wake?.();
-      });
-      this.event(`${delivery.team}: round ${delivery.round}: agent started${again} (pid ${started.pid}; log ${this.log(delivery.team)})`);
+      next.set(delivery.team, [key, delivery]);
     }
+    await Promise.all([...next.values()].map(([, delivery]) => this.startRun(delivery)));
+  }
+
+  private async startRun(delivery: Delivery): Promise<void> {
+    const run: AgentRun = { started: now(), outcome: 'running' };
+    delivery.runs.push(run);
+    const workspace = this.workspaces.get(delivery.team)!;
+    const again = delivery.runs.length > 1 ? ' (resumed)' : '';
+    if (this.tmux) {
+      await tellInteractive(this.tmux, delivery, workspace.dir, this.io.env);
+      run.pid = (await this.tmux.panes()).get(delivery.team)?.pid;
+      this.active.set(delivery.team, { delivery, run });
+      this.event(`${delivery.team}: round ${delivery.round} handed to its session${again}`);
+      return;
+    }
+    try {
+      await checkoutRoundBranch(workspace.dir, delivery.branch, this.io.env);
+    } catch (error) {
+      Object.assign(run, { outcome: 'failed', ended: now(), detail: (error as Error).message });
+      this.event(`${delivery.team}: round ${delivery.round}: cannot start the agent: ${run.detail}`);
+      return;
+    }
+    const env = agentEnv(this.io.env, this.paths.bin, roundVars(delivery, delivery.prompt));
+    const started = startHeadless({ agent: this.state.agent, dir: workspace.dir, env, log: this.log(delivery.team), delivery });
+    run.pid = started.pid;
+    this.active.set(delivery.team, { delivery, run, process: started });
+    void started.exited.then(({ code, signal }) => {
+      this.ended.push({ team: delivery.team, code, signal });
+      this.wake?.();
+    });
+    this.event(`${delivery.team}: round ${delivery.round}: agent started${again} (pid ${started.pid}; log ${this.log(delivery.team)})`);
   }
 
   /** Rounds that became complete: the architect's command, once each. */

@@ -68,7 +68,7 @@ describe('up, headless, with scripted agents', () => {
     expect(fwLog).toContain('agent fw round 1: Round 1: build the first part');
     expect(fwLog).toContain('agent fw round 2: Round 2: next step');
     expect(fwLog).toContain('refused as expected');
-    expect(output).toContain('up: round 2 is complete: stopping (--until-round)');
+    expect(output).toMatch(/up: \d\d:\d\d:\d\d round 2 is complete: stopping \(--until-round\)/);
 
     // The server's audit log: one valid line per push; the six intrusions rejected, nothing else.
     const audit = readAudit(server.dir);
@@ -122,7 +122,7 @@ describe('up: a killed agent', () => {
     process.kill(first.process.pid, 'SIGINT');
     expect(await exitOf(first, 30000)).toBe(0);
     expect(upState(setup.architect)?.stopped).toBeDefined();
-    expect(first.output()).toContain('up: stopped; unfinished runs resume with the next coord-hooks up');
+    expect(first.output()).toMatch(/up: \S+ stopped; unfinished runs resume with the next coord-hooks up/);
 
     // up again: pm's announcement is resumed in the same workspace; part 1 is still there.
     const second = startUp(setup.architect, [...args, '--until-round', '1'], join(setup.root, 'up-2.log'), { PAUSE_TEAM: 'pm' });
