@@ -13,6 +13,7 @@ import { runProcess, startProcess, type StartedProcess } from '../core/process';
 import { GitRepo } from '../git/repo';
 import { HandedStore } from '../hooks/claude-announcements';
 import { runtimePaths } from '../hooks/install';
+import { shQuote } from '../hooks/template';
 import { policyBranch } from '../policy/locate';
 import { gitFailure } from '../rounds/context';
 import type { Delivery } from './state';
@@ -75,6 +76,10 @@ export function startHeadless(options: { agent: string; dir: string; env: NodeJS
   return startProcess('/bin/sh', ['-c', options.agent], { env: options.env, cwd: options.dir, logFile: options.log });
 }
 
+
+/** A team's tmux window name: tmux reads `.` and `:` in a target as pane and session separators. */
+const windowName = (team: string) => team.replace(/[.:]/g, '_');
+
 /** The tmux server of one `up`: its own socket, so nothing touches the operator's other tmux sessions. */
 export class TmuxAgents {
   constructor(readonly socket: string, readonly session: string, private readonly env: NodeJS.ProcessEnv) {}
@@ -90,28 +95,30 @@ export class TmuxAgents {
   /** One window per team, each running the agent command in the team's workspace; dead panes stay visible. */
   async start(windows: { team: string; dir: string; agent: string; vars: Record<string, string> }[]): Promise<void> {
     for (const [index, window] of windows.entries()) {
-      const env = Object.entries(window.vars).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
+      // tmux runs the window's command with `sh -c` in the environment of its server (which may have
+      // started before up): the team's variables are set in the command itself.
+      const exports = Object.entries(window.vars).map(([name, value]) => `${name}=${shQuote(value)}`).join(' ');
       const where = index === 0 ? ['new-session', '-d', '-s', this.session] : ['new-window', '-d', '-t', `${this.session}:`];
       const prefix = index === 0 ? ['start-server', ';', 'set-option', '-g', 'remain-on-exit', 'on', ';'] : [];
-      await this.tmux([...prefix, ...where, '-n', window.team, '-c', window.dir, ...env, window.agent]);
+      await this.tmux([...prefix, ...where, '-n', windowName(window.team), '-c', window.dir, `export ${exports}; ${window.agent}`]);
     }
   }
 
   /** Types one line into the team's window (literally), then Enter. */
   async tell(team: string, line: string): Promise<void> {
-    await this.tmux(['send-keys', '-t', `${this.session}:${team}`, '-l', '--', line]);
-    await this.tmux(['send-keys', '-t', `${this.session}:${team}`, 'Enter']);
+    await this.tmux(['send-keys', '-t', `${this.session}:${windowName(team)}`, '-l', '--', line]);
+    await this.tmux(['send-keys', '-t', `${this.session}:${windowName(team)}`, 'Enter']);
   }
 
-  /** Per team window: its pane's process and whether it has exited (with its status). */
-  async panes(): Promise<Map<string, { pid: number; dead: boolean; status?: number }>> {
+  /** Per team (by window name): its pane's process and whether it has exited (with its status). */
+  async panes(): Promise<{ get(team: string): { pid: number; dead: boolean; status?: number } | undefined }> {
     const out = new Map<string, { pid: number; dead: boolean; status?: number }>();
     const text = await this.tmux(['list-panes', '-s', '-t', this.session, '-F', '#{window_name} #{pane_pid} #{pane_dead} #{pane_dead_status}']).catch(() => '');
     for (const line of text.split('\n').filter(Boolean)) {
-      const [team, pid, dead, status] = line.split(' ');
-      out.set(team, { pid: Number(pid), dead: dead === '1', status: status ? Number(status) : undefined });
+      const [name, pid, dead, status] = line.split(' ');
+      out.set(name, { pid: Number(pid), dead: dead === '1', status: status ? Number(status) : undefined });
     }
-    return out;
+    return { get: (team) => out.get(windowName(team)) };
   }
 
   async stop(): Promise<void> {

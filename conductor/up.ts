@@ -9,7 +9,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
-import { CoordError, EXIT_VERDICT } from '../core/errors';
+import { CoordError, errorMessage, EXIT_VERDICT } from '../core/errors';
 import type { CommandIO } from '../core/io';
 import { runProcess, type StartedProcess } from '../core/process';
 import { GitRepo } from '../git/repo';
@@ -128,7 +128,7 @@ class Conductor {
     this.save();
     this.event(`conducting ${this.state.teams.join(', ')} (${this.state.mode}; agent: ${this.state.agent}); Ctrl-C or \`coord-hooks down\` stops`);
     while (!this.options.signal.aborted && !this.stopping) {
-      await this.poll();
+      await this.poll().catch((error: unknown) => this.event(`this poll failed, retrying: ${errorMessage(error).split('\n').slice(0, 3).join(' ')}`));
       if (this.stopping || this.options.signal.aborted) break;
       await this.draw();
       await this.sleep();
@@ -176,36 +176,43 @@ class Conductor {
   }
 
   private async poll(): Promise<void> {
-    // Runs that ended before the snapshot: what they pushed is in it.
+    // Runs that ended before the snapshot: what they pushed is in it. Kept for the next poll if this one fails.
     const ended = this.ended.splice(0);
     const repo = new GitRepo(this.top, this.io.env);
     try {
-      let snap: RemoteSnapshot;
-      try {
-        snap = await snapshot(repo, this.state.remote, this.state.teams);
-        if (this.outage) this.event('the server is reachable again');
-        this.outage = false;
-      } catch (error) {
-        if (!this.outage) this.event(`the server is unreachable (${gitFailure(error)}); retrying`);
-        this.outage = true;
-        this.ended.unshift(...ended);
-        return;
-      }
-      await fetchMoved(repo, this.state.remote, snap, this.snap);
-      const previous = this.snap;
-      this.snap = snap;
-      await this.findAnnouncements(repo, snap, previous);
-      await this.finishRuns(repo, snap, ended);
-      await this.startRuns(repo, snap);
-      const tags = [...snap.tags].map(([ref, oid]) => `${ref} ${oid}`).sort().join('\n');
-      if (tags !== this.tagsSeen) {
-        this.tagsSeen = tags;
-        await this.completions(repo);
-      }
-      this.save();
+      await this.pollWith(repo, ended);
+    } catch (error) {
+      this.ended.unshift(...ended);
+      throw error;
     } finally {
       repo.close();
     }
+  }
+
+  private async pollWith(repo: GitRepo, ended: Ended[]): Promise<void> {
+    let snap: RemoteSnapshot;
+    try {
+      snap = await snapshot(repo, this.state.remote, this.state.teams);
+      if (this.outage) this.event('the server is reachable again');
+      this.outage = false;
+    } catch (error) {
+      if (!this.outage) this.event(`the server is unreachable (${gitFailure(error)}); retrying`);
+      this.outage = true;
+      this.ended.unshift(...ended);
+      return;
+    }
+    // A fetch that failed leaves the snapshot unrecorded: the branches are fetched again next time.
+    await fetchMoved(repo, this.state.remote, snap, this.snap);
+    await this.findAnnouncements(repo, snap, this.snap);
+    this.snap = snap;
+    await this.finishRuns(repo, snap, ended);
+    await this.startRuns(repo, snap);
+    const tags = [...snap.tags].map(([ref, oid]) => `${ref} ${oid}`).sort().join('\n');
+    if (tags !== this.tagsSeen) {
+      await this.completions(repo);
+      this.tagsSeen = tags;
+    }
+    this.save();
   }
 
   private async findAnnouncements(repo: GitRepo, snap: RemoteSnapshot, previous: RemoteSnapshot | null): Promise<void> {
