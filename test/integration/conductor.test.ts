@@ -138,3 +138,43 @@ describe('up: a killed agent', () => {
     expect(Object.values(upState(setup.architect)!.deliveries).filter((delivery) => delivery.team !== 'pm').map((delivery) => delivery.runs.length)).toEqual([1, 1]);
   });
 });
+
+describe('up: confirmation, down, usage', () => {
+  let setup: Setup;
+  afterAll(() => { if (setup) removeDir(setup.root); });
+
+  test('without --yes and without a terminal, the team keys are not committed and no agent starts (exit 2)', async () => {
+    setup = await makeSetup();
+    const before = setup.server.git(['rev-parse', 'main']);
+    const result = await coordHooks(setup.architect, ['up', '--teams', 'pm', '--agent', 'true', '--workspaces', join(setup.root, 'teams')]);
+    expect({ code: result.code, output: result.output }).toEqual({ code: 2, output: expect.stringContaining('the team keys need the architect\'s confirmation') });
+    expect(result.output).toContain('pm namespaces="git" ssh-ed25519 ');
+    expect(setup.server.git(['rev-parse', 'main'])).toBe(before);
+    expect(upState(setup.architect)).toBeNull();
+    expect((await coordHooks(setup.architect, ['up', '--teams', 'nope'])).code).toBe(2);
+    expect((await coordHooks(setup.architect, ['up', '--json'])).code).toBe(2);
+    const never = await coordHooks(setup.architect, ['down']);
+    expect({ code: never.code, output: never.output }).toEqual({ code: 1, output: expect.stringContaining('coord-hooks up has not run in this clone') });
+  });
+
+  test('down stops the running up and its agent (its process group); the run is recorded as stopped, resumable', async () => {
+    const agent = writeAgentScript(join(setup.root, 'agent.sh'));
+    const up = startUp(setup.architect, ['--teams', 'pm', '--agent', agent, '--workspaces', join(setup.root, 'teams'), '--yes', '--interval', '0.3'], join(setup.root, 'up.log'), { PAUSE_TEAM: 'pm' });
+    await waitFor('up to start conducting', () => upState(setup.architect)?.pid === up.process.pid, 90000, up.diagnostics);
+    expect((await coordHooks(setup.architect, ['announce', '--team', 'pm', '--round', '1', '--expect', 'pm', '-m', 'Round 1: pm alone'])).code).toBe(0);
+    await waitFor('pm to pause', () => up.diagnostics().includes('paused after pushing part 1'), 90000, up.diagnostics);
+    const pid = Object.values(upState(setup.architect)!.deliveries)[0].runs[0].pid!;
+    const status = await coordHooks(setup.architect, ['up', '--status']);
+    expect(status.stdout).toMatch(/pm +working on round 1 \(pid \d+/);
+    const json = JSON.parse((await coordHooks(setup.architect, ['up', '--status', '--json'])).stdout) as { running: boolean; teams: string[] };
+    expect({ running: json.running, teams: json.teams }).toEqual({ running: true, teams: ['pm'] });
+
+    const down = await coordHooks(setup.architect, ['down']);
+    expect({ code: down.code, output: down.output }).toEqual({ code: 0, output: expect.stringContaining(`stopped up (pid ${up.process.pid})`) });
+    expect(await exitOf(up, 30000)).toBe(0);
+    expect(() => process.kill(-pid, 0)).toThrow();
+    const run = Object.values(upState(setup.architect)!.deliveries)[0].runs[0];
+    expect(run.outcome).toBe('stopped');
+    expect((await coordHooks(setup.architect, ['down'])).output).toContain('nothing was running');
+  });
+});
