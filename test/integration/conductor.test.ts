@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { readAudit } from '../../core/audit';
 import { runProcess } from '../../core/process';
-import { coordHooks, exitOf, startUp, upState, waitFor, writeAgentScript, writeArchitectScript } from '../../fixtures/conductor';
+import { CLI, coordHooks, exitOf, startUp, upState, waitFor, writeAgentScript, writeArchitectScript } from '../../fixtures/conductor';
 import { removeDir } from '../../fixtures/repo';
 import { makeSetup, type Setup } from '../../fixtures/server';
 
@@ -167,6 +167,9 @@ describe('up: confirmation, down, usage', () => {
     const pid = Object.values(upState(setup.architect)!.deliveries)[0].runs[0].pid!;
     const status = await coordHooks(setup.architect, ['up', '--status']);
     expect(status.stdout).toMatch(/pm +working on round 1 \(pid \d+/);
+    // On a terminal (script(1) gives it one): the board with colour and marks, as up draws it live.
+    const tty = await runProcess('script', ['-qec', `'${process.execPath}' '${CLI}' up --status`, '/dev/null'], { cwd: setup.architect.dir, env: { ...setup.architect.env, TERM: 'xterm' } });
+    expect({ code: tty.code, board: /\u001b\[\d+m… announced/.test(tty.stdout) && tty.stdout.includes('working on round 1'), output: tty.stdout }).toEqual({ code: 0, board: true, output: tty.stdout });
     const json = JSON.parse((await coordHooks(setup.architect, ['up', '--status', '--json'])).stdout) as { running: boolean; teams: string[] };
     expect({ running: json.running, teams: json.teams }).toEqual({ running: true, teams: ['pm'] });
 
