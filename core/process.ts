@@ -42,6 +42,8 @@ export function spawnDetached(command: string, options: { env: NodeJS.ProcessEnv
 
 export interface StartedProcess {
   pid: number;
+  /** Resolves when the program has exited: its exit code, or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM to the process group, SIGKILL after `graceMs` (default 5 s); resolves once it has exited. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -51,6 +53,7 @@ export interface StartedProcess {
  * appended to `logFile`. The caller must `stop()` it: that ends the program and anything it started.
  */
 export function startProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; logFile: string }): StartedProcess {
+  let outcome: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   const log = openSync(options.logFile, 'a');
   let child;
   try {
@@ -60,8 +63,8 @@ export function startProcess(command: string, args: string[], options: { env: No
   }
   let exited = false;
   const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => { exited = true; resolve(); });
-    child.once('error', () => { exited = true; resolve(); });
+    child.once('exit', (code, signal) => { exited = true; outcome = { code, signal }; resolve(); });
+    child.once('error', () => { exited = true; outcome = { code: 127, signal: null }; resolve(); });
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start ${command} (not found or not executable)`);
@@ -74,6 +77,7 @@ export function startProcess(command: string, args: string[], options: { env: No
   };
   return {
     pid,
+    exited: exit.then(() => outcome),
     async stop(graceMs = 5000) {
       if (exited) return;
       signal('SIGTERM');

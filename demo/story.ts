@@ -1,13 +1,15 @@
 /**
  * `coord-hooks demo`: one full round on throwaway repositories, with the real gate installed in a bare
  * server, real SSH keys, and the real commands: announce, watch, commits in scope, an out-of-scope write
- * stopped by pre-commit and then by the server, reply, signal-done, wait-for, tally, status, merge.
+ * stopped by pre-commit and then by the server, reply, signal-done, wait-for, tally, status, merge; then
+ * round 2 run by `coord-hooks up` with scripted agents.
  */
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import type { CommandIO } from '../cli/command';
 import { runCli } from '../cli/run';
 import { CoordError } from '../core/errors';
+import { writeAgentScript } from '../fixtures/conductor';
 import { makeSshKey, signersLine, type SshKey } from '../fixtures/keys';
 import { STANDARD_POLICY } from '../fixtures/policies';
 import { cloneRepo, initRepo, isolatedEnv, Repo } from '../fixtures/repo';
@@ -74,6 +76,28 @@ async function build(root: string, tell: Narrator): Promise<World> {
   return { root, server, architect, teams };
 }
 
+/** Round 2 run by `coord-hooks up`: a workspace and a scripted agent per team, the architect's command once. */
+async function roundByUp(tell: Narrator, root: string, architect: Repo): Promise<void> {
+  tell.step('Round 2, run by `coord-hooks up`: a workspace and a scripted agent per team; each gets the announcement once; the architect\'s command runs when the round is complete');
+  const agent = writeAgentScript(join(root, 'agent.sh'));
+  const argv = ['up', '--agent', agent, '--workspaces', join(root, 'teams'), '--on-round-complete', 'echo "round $ROUND complete: $TEAMS" > ../round-complete.txt', '--yes', '--interval', '0.2', '--until-round', '2'];
+  tell.command('architect', `coord-hooks ${argv.join(' ')}   # agent.sh: commit in scope, coord-hooks reply, coord-hooks signal-done`);
+  let text = '';
+  const sink = (chunk: string) => { text += chunk; };
+  const conducting = runCli(argv, { cwd: architect.dir, env: architect.env, stdin: process.stdin, out: sink, err: sink, isTTY: false });
+  const deadline = Date.now() + 60000;
+  while (!text.includes(' conducting ')) {
+    if (Date.now() > deadline || /^coord-hooks up: /m.test(text)) throw new CoordError(`demo: up did not start:\n${text}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  must(await coord(tell, 'architect', architect, ['announce', '--team', 'fw,pm,qa', '--round', '2', '--message', 'Round 2: one more step each.']), 'announce round 2');
+  const code = await conducting;
+  tell.command('architect', '(coord-hooks up, as it ran)');
+  tell.output(text, code === 0 ? 'plain' : 'bad');
+  if (code !== 0 || !text.includes('round 2 complete')) throw new CoordError('demo: up did not run round 2 to its end');
+  tell.say(readFileSync(join(root, 'round-complete.txt'), 'utf8').trim());
+}
+
 export async function playDemo(root: string, io: CommandIO): Promise<void> {
   const tell = narrator(io);
   const started = Date.now();
@@ -133,6 +157,8 @@ export async function playDemo(root: string, io: CommandIO): Promise<void> {
   must(git(tell, 'architect', architect, ['merge', '-q', '-S', '--no-edit', '-m', 'merge round 1', 'origin/fw/round-1', 'origin/pm/round-1', 'origin/qa/round-1']), 'merge');
   must(git(tell, 'architect', architect, ['push', '-q', 'origin', 'main']), 'the push of main');
   must(git(tell, 'architect', architect, ['log', '--oneline', '--graph', '-12', 'main']), 'log');
+
+  await roundByUp(tell, root, architect);
 
   tell.step(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -2,7 +2,10 @@
  * Round completion, noticed by post-receive: when a push lands the last expected done-tag of a round,
  * log it, tell the pusher, and start the policy's on-round-complete commands detached (their output
  * goes to <git dir>/coord-hooks/on-round-complete.log), so a slow command never holds the push.
- * Done tags are immutable, so a round turns complete in exactly one push.
+ * Done tags are immutable, so a round turns complete in exactly one push; but two pushes landing a
+ * round's last two done-tags at the same moment can both find it complete in their post-receive. A
+ * marker file created exclusively (<git dir>/coord-hooks/round-complete/<N>) decides which one reports
+ * it: the completion is logged and the commands run exactly once.
  */
 import { closeSync, mkdirSync, openSync } from 'fs';
 import { join } from 'path';
@@ -39,10 +42,24 @@ export async function completedRounds(repo: GitRepo, policy: Policy, updates: Re
   return completed;
 }
 
+/** True for the one caller that creates the round's marker; false when another push got there first. */
+function claimRound(gitDir: string, round: number, err: (text: string) => void): boolean {
+  const dir = join(gitDir, 'coord-hooks', 'round-complete');
+  try {
+    mkdirSync(dir, { recursive: true });
+    closeSync(openSync(join(dir, String(round)), 'wx'));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    err(`coord-hooks: warning: cannot mark round ${round} complete in ${dir} (${String(error)}); reporting it anyway\n`);
+    return true;
+  }
+}
+
 export function announceCompletion(gitDir: string, policy: Policy, rounds: CompletedRound[], env: NodeJS.ProcessEnv, err: (text: string) => void): void {
   const logged = new Set(readAudit(gitDir).filter((record) => record.event === 'round-complete').map((record) => record.round));
   for (const { round, teams } of rounds) {
-    if (logged.has(round)) continue;
+    if (logged.has(round) || !claimRound(gitDir, round, err)) continue;
     appendAudit(gitDir, { time: new Date().toISOString(), event: 'round-complete', pusher: null, refs: [], round, teams }, err);
     err(`coord-hooks: round ${round} complete: ${teams.join(', ')}\n`);
     if (policy.coord.onRoundComplete.length === 0) continue;

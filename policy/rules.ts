@@ -13,7 +13,7 @@ import type { CoordSettings, Pattern, SourcePos, Team } from './types';
 export const FRONT_MATTER_KEYS = ['team', 'scope', 'members', 'accounts', 'coord'] as const;
 export const SCOPE_KEYS = ['write', 'read'] as const;
 export const COORD_KEYS = ['protected', 'architects', 'signers', 'identity', 'on-round-complete',
-  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags', 'architect-accounts'] as const;
+  'extra-branches', 'extra-refs', 'delete-branch', 'other-tags', 'architect-accounts', 'agent'] as const;
 export const IDENTITY_MODES = ['ref', 'pusher', 'signature'] as const;
 export const RESERVED_TEAM_NAMES = ['architect'];
 /** Team names become ref names (refs/heads/<team>/…) and tag components (round-N/done/<team>). */
@@ -293,5 +293,9 @@ const COORD_RULES: Record<(typeof COORD_KEYS)[number], CoordRule> = {
   'architect-accounts'(fm, entry, coord) {
     const accounts = readAccounts(fm, entry, 'coord.architect-accounts');
     if (accounts) coord.architectAccounts = accounts;
+  },
+  agent(fm, entry, coord) {
+    const item = fm.string(entry.value, 'coord.agent', entry.keyPos, 'claude -p "$(cat "$ANNOUNCEMENT")"');
+    if (item) coord.agent = item.text;
   },
 };

@@ -58,6 +58,8 @@ export interface CoordSettings {
   otherTags: 'architect' | 'anyone';
   /** Host accounts of the architect (policy/accounts.ts). */
   architectAccounts?: HostAccounts;
+  /** The command `coord-hooks up` runs as each team's agent (default: Claude Code). */
+  agent?: string;
   pos?: SourcePos;
 }
 

@@ -37,7 +37,7 @@ export interface AnnounceResult {
 }
 
 /** A commit on `parent` whose tree is parent's tree plus `path` = `content`. */
-async function commitFile(repo: GitRepo, parent: string, path: string, content: string, message: string, sign: boolean): Promise<{ commit: string; changed: boolean }> {
+export async function commitFile(repo: GitRepo, parent: string, path: string, content: string, message: string, sign: boolean): Promise<{ commit: string; changed: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'coord-hooks-index-'));
   try {
     const env = { ...(repo.env ?? process.env), GIT_INDEX_FILE: join(dir, 'index') };

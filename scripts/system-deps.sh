@@ -5,6 +5,7 @@
 #   through git http-backend), openssl (the htpasswd line, `openssl passwd -apr1`), gitolite3.
 #   The benchmark (npm run bench): time (GNU /usr/bin/time, peak RSS), gitolite3 (the peer).
 #   The sandbox (coord-hooks sandbox, Claude Code's sandbox on Linux): bubblewrap, socat.
+#   coord-hooks up --interactive (one tmux window per team): tmux.
 # And the real Claude Code CLI for test/e2e/claude-code.test.ts, from npm (pinned), into
 # /opt/coord-hooks/claude-code (not a dependency of the package: it ships per-platform binaries, and a
 # lockfile naming other platforms' packages breaks npm ci on the Linux-only mirror).
@@ -14,7 +15,7 @@
 # services (sshd on :22, nginx on :80, fcgiwrap's socket) are kept from starting at install time
 # with a temporary /usr/sbin/policy-rc.d (when the machine has none), and are never needed.
 set -euo pipefail
-packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium time bubblewrap socat)
+packages=(git openssh-client gnupg openssh-server nginx fcgiwrap openssl gitolite3 chromium time bubblewrap socat tmux)
 CLAUDE_CODE_VERSION=2.1.332
 CLAUDE_CODE_PREFIX=/opt/coord-hooks/claude-code
 claude_code_present() {

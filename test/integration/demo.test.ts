@@ -12,7 +12,7 @@ import { tempDir } from '../../fixtures/repo';
 
 const LIMIT_MS = 300_000;
 
-test('the demo plays a whole round: rejection shown, round complete, exit 0', async () => {
+test('the demo plays a whole round, then round 2 run by up: rejection shown, rounds complete, exit 0', async () => {
   const cli = join(packageInfo().root, 'dist', 'cli', 'main.js');
   const dir = join(tempDir('coord-hooks-demo-test-'), 'kept');
   const started = Date.now();
@@ -28,6 +28,8 @@ test('the demo plays a whole round: rejection shown, round complete, exit 0', as
   expect(output).toContain('round 1: all done (fw, pm, qa)');
   expect(output).toContain('round 1: COMPLETE');
   expect(output).toContain('merge round 1');
+  expect(output).toMatch(/up: \S+ round 2 complete \(fw, pm, qa\)/);
+  expect(output).toContain('round 2 complete: fw pm qa');
   expect(output).not.toContain('\x1b['); // piped: no colour
   expect(output).toContain(`Everything is in ${dir}`);
   expect(existsSync(join(dir, 'server.git', 'coord-hooks', 'audit.jsonl'))).toBe(true);

@@ -55,6 +55,7 @@ describe('buildPolicy: valid policies', () => {
         '  extra-refs: ["refs/notes/", ":(glob)refs/ci/*/status"]',
         '  delete-branch: architect',
         '  other-tags: anyone',
+        '  agent: ./scripts/agent.sh',
         'team: core',
         'scope:',
         '  write: ["core/"]',
@@ -65,7 +66,7 @@ describe('buildPolicy: valid policies', () => {
     expect(result.problems).toEqual([]);
     expect(result.policy!.coord).toEqual({ protected: ['main', 'release'], architects: ['lead', 'lead-bot'], signers: '.keys/signers',
       identity: 'signature', onRoundComplete: ['make notify', './scripts/next-round.sh'], extraBranches: ['scratch/', ':(glob)exp-*'],
-      extraRefs: ['refs/notes/', ':(glob)refs/ci/*/status'], deleteBranch: 'architect', otherTags: 'anyone', pos: { file: 'CLAUDE.md', line: 2, col: 1 } });
+      extraRefs: ['refs/notes/', ':(glob)refs/ci/*/status'], deleteBranch: 'architect', otherTags: 'anyone', agent: './scripts/agent.sh', pos: { file: 'CLAUDE.md', line: 2, col: 1 } });
     expect(result.policy!.teams.map((team) => team.name)).toEqual(['core', 'fw']);
     expect(result.policy!.policyFiles).toEqual(['.keys/signers', 'CLAUDE.md', 'fw/CLAUDE.md']);
   });
@@ -203,6 +204,12 @@ describe('buildPolicy: every problem names file, line and column', () => {
     expect(text).toContain('CLAUDE.md:3:13: coord.identity "user" is not one of: ref, pusher, signature\n    fix: set "identity:" to one of "ref", "pusher", "signature".');
     expect(text).toContain('CLAUDE.md:4:18: coord.delete-branch "anyone" is not one of: team, architect');
     expect(text).toContain('CLAUDE.md:5:15: coord.other-tags "nobody" is not one of: architect, anyone');
+  });
+
+  it('coord.agent: a non-empty string (the command `up` runs per team)', () => {
+    const text = report({ 'CLAUDE.md': fm('coord:\n  agent: ["claude"]\n') });
+    expect(text).toContain('CLAUDE.md:3:10: coord.agent');
+    expect(report({ 'CLAUDE.md': fm('coord:\n  agent: "  "\n') })).toContain('CLAUDE.md:3:10: coord.agent is an empty string');
   });
 
   it('other coord values: protected branch names, architects, signers path', () => {
