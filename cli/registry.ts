@@ -19,5 +19,6 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   status: { summary: 'architect: rounds × teams (announced, replied, done, pending), activity, rejections', load: async () => (await import('./status')).default as CommandSpec },
   reply: { summary: 'team: answer the round with REPLY.md on the round branch', load: async () => (await import('./reply')).default as CommandSpec },
   sandbox: { summary: 'run an agent command under bubblewrap: it may write only the team\'s scope (and what git needs)', load: async () => (await import('./sandbox')).default as CommandSpec },
+  warm: { summary: 'the warm gate process that answers hooks without starting node: status, stop (docs/warm.md)', load: async () => (await import('./warm')).default as CommandSpec },
   report: { summary: 'the rounds board (rounds × teams, rejected pushes, timeline) in the terminal, as --json, or as one --html file', load: async () => (await import('./report')).default as CommandSpec },
 };

@@ -13,7 +13,7 @@
  */
 import { join } from 'path';
 import { packageInfo } from '../core/package-info';
-import { shQuote } from './template';
+import { shQuote, warmCommand, type WarmHookPaths } from './template';
 
 export type ClaudeHookName = 'claude-guard' | 'claude-session-start' | 'claude-stop';
 export type CommandFlavour = 'local' | 'shared';
@@ -22,6 +22,8 @@ export type CommandFlavour = 'local' | 'shared';
 export interface CliLocation {
   node: string;
   cli: string;
+  /** The clone's warm client and socket (local flavour, the guard only): asked first, cold when it cannot answer. */
+  warm?: WarmHookPaths;
 }
 
 export function thisCli(): CliLocation {
@@ -47,8 +49,11 @@ function locate(flavour: CommandFlavour, hook: ClaudeHookName, where: CliLocatio
         `NODE=${shQuote(where.node)}; CLI=${shQuote(where.cli)}`,
         `if [ ! -x "$NODE" ]; then ${onMissing(['node is missing at ', { variable: 'NODE' }])}; fi`,
         `if [ ! -f "$CLI" ]; then ${onMissing(['the coord-hooks CLI is missing at ', { variable: 'CLI' }])}; fi`,
+        ...(where.warm && hook === 'claude-guard' ? [`WARM=${shQuote(where.warm.client)}; WARM_SOCKET=${shQuote(where.warm.socket)}`] : []),
       ].join('; '),
-      run: `"$NODE" "$CLI" hook ${hook}`,
+      run: where.warm && hook === 'claude-guard'
+        ? `if [ -x "$WARM" ]; then ${warmCommand(hook, true, '')}; else "$NODE" "$CLI" hook ${hook}; fi`
+        : `"$NODE" "$CLI" hook ${hook}`,
     };
   }
   return {

@@ -341,10 +341,10 @@ function sandboxAvailability(): string[] {
 }
 
 /** `install --claude` for a team (also what post-merge re-runs when the policy changed). */
-export async function installClaudeForTeam(cwd: string, policy: Policy, team: Team, options: { waitForAnnouncements?: boolean } = {}): Promise<ClaudeInstallSummary> {
+export async function installClaudeForTeam(cwd: string, policy: Policy, team: Team, options: { waitForAnnouncements?: boolean; where?: CliLocation } = {}): Promise<ClaudeInstallSummary> {
   const { readsEverything } = await import('./guard-path');
   const { block, notes } = await sandboxBlockFor(policy, team, cwd);
-  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block });
+  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block, where: options.where });
   return { ...summary, sandboxNotes: notes };
 }
 
