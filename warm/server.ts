@@ -153,6 +153,7 @@ export async function serveWarm(options: WarmServerOptions): Promise<boolean> {
     }
     if (status.inFlight >= options.maxInFlight) return cold('busy');
     status.inFlight += 1;
+    lastRequest = Date.now();
     try {
       if (!(await warmSwitch.allowed(request.cwd, request.env))) {
         stop('switched off (coord-hooks.warm false or COORD_HOOKS_WARM=0)');
@@ -183,7 +184,6 @@ export async function serveWarm(options: WarmServerOptions): Promise<boolean> {
       else chunks.push(chunk);
     });
     socket.on('end', () => {
-      lastRequest = Date.now();
       answer(Buffer.concat(chunks)).then(
         (reply) => socket.end(reply),
         (error: unknown) => {
