@@ -21,7 +21,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--huge] [--only N,M] [-
 Benchmarks coord-hooks against floors measured in the same run (docs/performance.md).
   --quick      small sizes, 3 runs each, < 60 s: a smoke test (exit 0 whatever the verdicts)
   --huge       also the 10,000-commit variant of scenario 2
-  --only N,M   only these scenarios (1-7)
+  --only N,M   only these scenarios (1-8)
   --runs N     run every measurement N times (default 7 or 11, 3 for the huge ones, 1 for
                the cold tally; 3 with --quick)
   --keep       keep the generated repositories
@@ -56,7 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--only':
         for (const part of value().split(',').map((text) => text.trim()).filter(Boolean)) {
           const scenario = Number(part);
-          if (!Number.isInteger(scenario) || scenario < 1 || scenario > 7) throw new UsageError(`--only: "${part}" is not a scenario number (1-7)`);
+          if (!Number.isInteger(scenario) || scenario < 1 || scenario > 8) throw new UsageError(`--only: "${part}" is not a scenario number (1-8)`);
           options.only.add(scenario);
         }
         break;

@@ -12,6 +12,7 @@ import { spreadPath } from './generate';
 import { HarnessError, hookTimings, interleaved, peakRssMb, timeOnce, timeWithRss, type RunSpec } from './measure';
 import { absoluteTarget, peerTarget, ratioTarget, rssTarget, series, type Row, type Series } from './report';
 import { gitExecPath, type ReceiveWorld } from './worlds';
+import { scenario8 } from './warm-scenarios';
 
 /** git's own enumeration of a push: the commits, then every path each commit writes. */
 const PUSH_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null';
@@ -296,4 +297,5 @@ export async function scenario7(bench: Bench): Promise<Row[]> {
 
 export const SCENARIOS: Record<number, (bench: Bench) => Promise<Row[]>> = {
   1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4, 5: scenario5, 6: scenario6, 7: scenario7,
+  8: scenario8, // the warm gate process: bench/warm-scenarios.ts
 };
