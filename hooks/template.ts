@@ -28,8 +28,11 @@ export interface WarmHookPaths {
   socket: string;
 }
 
-/** Seconds a client waits for a warm answer before it runs the hook cold (the gate has its own timeout inside). */
-export const WARM_WAIT_SECONDS: Record<(typeof WARM_HOOKS)[number], number> = { 'pre-commit': 120, 'pre-push': 600, 'pre-receive': 900, 'claude-guard': 3 };
+/**
+ * Seconds a client waits for a warm answer before it runs the hook cold (the gate has its own timeout inside).
+ * The guard's 2 s plus its cold deadline (at most 6 s) stay below the 10 s Claude Code waits for it.
+ */
+export const WARM_WAIT_SECONDS: Record<(typeof WARM_HOOKS)[number], number> = { 'pre-commit': 120, 'pre-push': 600, 'pre-receive': 900, 'claude-guard': 2 };
 
 /** The command that asks the warm process and falls back to `NODE CLI hook NAME` (the client reads its input itself when `stdin`). */
 export function warmCommand(hook: (typeof WARM_HOOKS)[number], stdin: boolean, args: string): string {

@@ -12,13 +12,11 @@ import { dirname } from 'path';
 import { Readable } from 'stream';
 import { CoordError } from '../core/errors';
 import type { CommandIO } from '../core/io';
+import { WARM_HOOKS } from '../hooks/template';
 import type { WarmPaths } from './paths';
 import { coldAnswer, MAGIC, okAnswer, parseRequest, type WarmRequest } from './protocol';
 import { CodeSnapshot } from './staleness';
 import { WarmSwitch } from './switch';
-
-/** The hooks answered warm: the ones on every commit, push and tool call. */
-export const WARM_HOOKS = ['pre-commit', 'pre-push', 'pre-receive', 'claude-guard'] as const;
 
 /** Largest request read (a hook's input is a few lines; a guard's a tool call). */
 const MAX_REQUEST = 64 << 20;
@@ -161,8 +159,10 @@ export async function serveWarm(options: WarmServerOptions): Promise<boolean> {
       }
       const out: string[] = [];
       const err: string[] = [];
+      // A request never starts another process (a cold run does): drop the variable if the caller's environment had it.
+      const { COORD_HOOKS_WARM_START: _start, ...env } = request.env;
       const code = await options.run(['hook', ...request.argv], {
-        cwd: request.cwd, env: request.env, stdin: Readable.from([request.stdin]), isTTY: request.isTTY,
+        cwd: request.cwd, env, stdin: Readable.from([request.stdin]), isTTY: request.isTTY,
         out: (text) => { out.push(text); }, err: (text) => { err.push(text); },
       });
       status.served += 1;
