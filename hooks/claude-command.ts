@@ -93,6 +93,12 @@ export function claudeHookCommand(hook: ClaudeHookName, flavour: CommandFlavour,
 
 const OURS = /\bhook (claude-guard|claude-session-start|claude-stop)\b/;
 
+/** The warm client and socket a registered guard command records (so a rewrite keeps them), or null. */
+export function warmOfCommand(command: string): WarmHookPaths | null {
+  const match = /\bWARM='([^']*)'; WARM_SOCKET='([^']*)'/.exec(command);
+  return match ? { client: match[1], socket: match[2] } : null;
+}
+
 /** Which of our hooks a registered command runs (by name, or through dist/cli/main.js), or null. */
 export function ourHookName(command: unknown): ClaudeHookName | null {
   if (typeof command !== 'string' || !/coord-hooks|dist\/cli\/main\.js/i.test(command)) return null;

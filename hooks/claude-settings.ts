@@ -23,10 +23,11 @@ import { dirname, join } from 'path';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import {
-  claudeHookCommand, GUARD_TIMEOUT, ourHookName, SESSION_START_TIMEOUT, STOP_TIMEOUT, thisCli, type CliLocation, type CommandFlavour,
+  claudeHookCommand, GUARD_TIMEOUT, ourHookName, warmOfCommand, SESSION_START_TIMEOUT, STOP_TIMEOUT, thisCli, type CliLocation, type CommandFlavour,
 } from './claude-command';
 import type { Policy, Team } from '../policy/types';
 import { ourHooksIn, readSettings, withOurEntries, writeSettings, type OurEntry, type Settings } from './claude-settings-file';
+import type { WarmHookPaths } from './template';
 
 export { isGuardCommand } from './claude-command';
 
@@ -349,10 +350,14 @@ export async function installClaudeForTeam(cwd: string, policy: Policy, team: Te
 }
 
 /** Whether the clone's settings.local.json registers ours, and with the Stop hook (post-merge regenerates from this). */
-export async function installedClaudeSettings(cwd: string): Promise<{ installed: boolean; waitForAnnouncements: boolean; sandbox: boolean }> {
+export async function installedClaudeSettings(cwd: string): Promise<{ installed: boolean; waitForAnnouncements: boolean; sandbox: boolean; warm?: WarmHookPaths }> {
   const where = await places(cwd);
-  const ours = ourHooksIn(readSettings(where.local));
-  return { installed: ours.size > 0, waitForAnnouncements: ours.has('Stop'), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox) };
+  let warm: WarmHookPaths | undefined;
+  const ours = ourHooksIn(readSettings(where.local), (command) => {
+    if (ourHookName(command) === 'claude-guard') warm ??= warmOfCommand(command) ?? undefined;
+    return true;
+  });
+  return { installed: ours.size > 0, waitForAnnouncements: ours.has('Stop'), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox), warm };
 }
 
 export function formatClaudeSummary(summary: ClaudeInstallSummary): string {

@@ -5,7 +5,7 @@
  * exit code, same messages. The process's own counters (`served`, cold answers by reason) show which
  * path answered.
  */
-import { chmodSync, chownSync, existsSync, rmSync, statSync, utimesSync } from 'fs';
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, statSync, utimesSync } from 'fs';
 import { createServer, type Server } from 'net';
 import { join } from 'path';
 import { packageInfo } from '../../core/package-info';
@@ -272,6 +272,29 @@ describe('fallback to the cold run: never a different verdict', () => {
       chownSync(cloneWarm.dir, 0, 0);
       await fake.close();
     }
+  });
+});
+
+describe('install --claude', () => {
+  test('registers the guard through the warm client, and post-merge keeps it when a pulled policy change rewrites the settings', async () => {
+    const guardCommand = () => {
+      const settings = JSON.parse(readFileSync(join(fw.dir, '.claude', 'settings.local.json'), 'utf8')) as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
+      return settings.hooks.PreToolUse[0].hooks[0].command;
+    };
+    fw.freshBranch('fw/claude');
+    const installed = await runProcess(process.execPath, [CLI, 'install', '--claude', '--team', 'fw'], { env: fw.env, cwd: fw.dir, timeoutMs: 60000 });
+    expect(installed.code).toBe(0);
+    expect(guardCommand()).toContain(`WARM='${cloneWarm.client}'; WARM_SOCKET='${cloneWarm.socket}'`);
+    const architect = setup.architect;
+    architect.git(['fetch', '-q', 'origin']);
+    architect.git(['reset', '-q', '--hard', 'origin/main']);
+    architect.write('fw/CLAUDE.md', '---\nscope:\n  write: ["fw/"]\n  read: ["fw/", "shared/"]\n---\n# fw\n').git(['add', '-A']);
+    architect.git(['commit', '-q', '-m', 'fw reads less']);
+    architect.git(['push', '-q', 'origin', 'main']);
+    const pulled = fw.tryGit(['pull', '--no-rebase', 'origin', 'main']);
+    expect(pulled.code).toBe(0);
+    expect(pulled.stderr).toContain('Claude Code settings rewritten for the new policy');
+    expect(guardCommand()).toContain(`WARM='${cloneWarm.client}'; WARM_SOCKET='${cloneWarm.socket}'`);
   });
 });
 
