@@ -24,7 +24,7 @@ async function serve(io: CommandIO, gitDir: string, idle: number): Promise<numbe
   await Promise.all([...WARM_HOOKS.map((hook) => HOOKS[hook]()), import('../policy/locate'), import('../policy/round-names'), import('../gate/scope'),
     import('../gate/commits'), import('../gate/messages'), import('../gate/push'), import('../hooks/guard-path'), import('../hooks/client/clone')]);
   const loaded = () => Object.keys(require.cache);
-  const code = new CodeSnapshot([...loaded(), `${packageInfo().root}/package.json`]);
+  const code = new CodeSnapshot([...loaded(), `${packageInfo().root}/package.json`, process.execPath]);
   const started = await serveWarm({
     paths: warmPaths(gitDir), gitDir, idleMs: idle * 1000, maxInFlight: 4, node: process.execPath, cli: ownCli(),
     run: (argv, requestIo) => runCli(argv, requestIo), code, loaded,
