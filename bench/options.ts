@@ -17,14 +17,14 @@ export interface BenchOptions {
 }
 
 /** The scenarios `--only` accepts (docs/performance.md has each). */
-export const SCENARIO_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12];
+export const SCENARIO_NUMBERS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
 export const USAGE = `Usage: npm run bench -- [--quick] [--huge] [--only N,M] [--runs N] [--keep] [--out FILE]
 
 Benchmarks coord-hooks against floors measured in the same run (docs/performance.md).
   --quick      small sizes, 3 runs each, < 60 s: a smoke test (exit 0 whatever the verdicts)
   --huge       also the 10,000-commit variant of scenario 2
-  --only N,M   only these scenarios (1-9; 11 whole git push, 12 git commit vs husky-style hooks)
+  --only N,M   only these scenarios (1-9; 10 the warm gate process; 11 whole git push, 12 git commit vs husky-style hooks)
   --runs N     run every measurement N times (default 7 or 11, 3 for the huge ones, 1 for
                the cold tally; 3 with --quick)
   --keep       keep the generated repositories

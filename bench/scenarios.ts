@@ -13,6 +13,7 @@ import { HarnessError, hookTimings, interleaved, peakRssMb, slowCheck, timeOnce,
 import { absoluteTarget, formatMs, peerTarget, ratioTarget, rssTarget, series, type Row, type Series } from './report';
 import { gitExecPath, type ReceiveWorld } from './worlds';
 import { scenario11, scenario12 } from './scenarios-e2e';
+import { scenario10 } from './warm-scenarios';
 
 /** git's own enumeration of a push: the commits, then every path each commit writes. */
 const PUSH_FLOOR = 'git rev-list "$1" --not --all | git diff-tree --stdin -r -z --no-renames --root -m >/dev/null';
@@ -304,4 +305,5 @@ export const SCENARIOS: Record<number, (bench: Bench) => Promise<Row[]>> = {
   1: scenario1, 2: scenario2, 3: scenario3, 4: scenario4, 5: scenario5, 6: scenario6, 7: scenario7,
   // Whole git operations against the same without coord-hooks (bench/scenarios-e2e.ts).
   11: scenario11, 12: scenario12,
+  10: scenario10, // the warm gate process: bench/warm-scenarios.ts
 };

@@ -30,6 +30,11 @@ export default defineCommand({
     const [name, ...args] = positionals;
     const load = name ? HOOKS[name] : undefined;
     if (!load) throw new CoordError(`unknown hook "${name ?? ''}"`, { hint: `hooks are: ${Object.keys(HOOKS).join(', ')}` });
-    return (await load())(args, io);
+    try {
+      return await (await load())(args, io);
+    } finally {
+      // The warm client found no process for this repository and ran the hook cold: start one (docs/warm.md).
+      if (io.env.COORD_HOOKS_WARM_START) await (await import('../warm/start')).startWarmIfAsked(io.cwd, io.env);
+    }
   },
 });

@@ -2,7 +2,13 @@
 import { usageError } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import { formatInstallSummary, installCloneHooks, installServerHooks } from '../hooks/install';
+import type { WarmHookPaths } from '../hooks/template';
 import { defineCommand, type CommandIO } from './command';
+
+/** Builds the repository's warm client (warm/client-build.ts); without a C compiler the hooks stay cold and install says so. */
+function warmClient(env: NodeJS.ProcessEnv): (commonDir: string) => Promise<WarmHookPaths | { note: string }> {
+  return async (commonDir) => (await import('../warm/client-build')).prepareWarmClient(commonDir, env);
+}
 
 /**
  * `install --claude`: the guard (it also guards reads when the team's read scope is narrower than
@@ -15,7 +21,9 @@ async function installClaude(io: CommandIO, teamName: string | undefined, waitFo
     const { policy } = await locatePolicy(repo);
     const team = await resolveTeam(repo, policy, teamName);
     if (teamName) await repo.configSet('coord-hooks.team', team.name);
-    const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements });
+    const warm = await warmClient(io.env)(await repo.commonDir());
+    const where = 'note' in warm ? undefined : { ...(await import('../hooks/claude-command')).thisCli(), warm };
+    const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements, where });
     return settings.formatClaudeSummary(summary);
   } finally {
     repo.close();
@@ -59,11 +67,11 @@ writes portable entries into .claude/settings.json for the architect to commit. 
     }
     if (values.server) {
       if (values.team !== undefined) throw usageError('--team is for clones, not --server', 'teams push to the server; run `coord-hooks install --team T` in each team\'s clone');
-      io.out(formatInstallSummary(await installServerHooks(values.repo ?? io.cwd, { env: io.env })));
+      io.out(formatInstallSummary(await installServerHooks(values.repo ?? io.cwd, { env: io.env, warm: warmClient(io.env) })));
       return 0;
     }
     if (values.repo !== undefined) throw usageError('--repo goes with --server', 'run `coord-hooks install --server --repo PATH`, or `coord-hooks install` inside a clone');
-    io.out(formatInstallSummary(await installCloneHooks(io.cwd, { env: io.env, team: values.team })));
+    io.out(formatInstallSummary(await installCloneHooks(io.cwd, { env: io.env, team: values.team, warm: warmClient(io.env) })));
     return 0;
   },
 });

@@ -21,6 +21,7 @@ export const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   sandbox: { summary: 'run an agent command under bubblewrap: it may write only the team\'s scope (and what git needs)', load: async () => (await import('./sandbox')).default as CommandSpec },
   up: { summary: 'architect: run the rounds: a workspace and an agent per team, announcements fed, the architect told (--status: the board)', load: async () => (await import('./up')).default as CommandSpec },
   down: { summary: 'architect: stop what `up` started (the conductor, its agents, its tmux windows)', load: async () => (await import('./down')).default as CommandSpec },
+  warm: { summary: 'the warm gate process that answers hooks without starting node: status, stop (docs/warm.md)', load: async () => (await import('./warm')).default as CommandSpec },
   report: { summary: 'the rounds board (rounds × teams, rejected pushes, timeline) in the terminal, as --json, or as one --html file', load: async () => (await import('./report')).default as CommandSpec },
   ci: { summary: 'the check on GitHub Actions or GitLab CI (hosts without server hooks): team from the author\'s account', load: async () => (await import('./ci')).default as CommandSpec },
 };

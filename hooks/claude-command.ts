@@ -13,7 +13,7 @@
  */
 import { join } from 'path';
 import { packageInfo } from '../core/package-info';
-import { shQuote } from './template';
+import { shQuote, warmCommand, type WarmHookPaths } from './template';
 
 export type ClaudeHookName = 'claude-guard' | 'claude-session-start' | 'claude-stop';
 export type CommandFlavour = 'local' | 'shared';
@@ -22,6 +22,8 @@ export type CommandFlavour = 'local' | 'shared';
 export interface CliLocation {
   node: string;
   cli: string;
+  /** The clone's warm client and socket (local flavour, the guard only): asked first, cold when it cannot answer. */
+  warm?: WarmHookPaths;
 }
 
 export function thisCli(): CliLocation {
@@ -47,8 +49,11 @@ function locate(flavour: CommandFlavour, hook: ClaudeHookName, where: CliLocatio
         `NODE=${shQuote(where.node)}; CLI=${shQuote(where.cli)}`,
         `if [ ! -x "$NODE" ]; then ${onMissing(['node is missing at ', { variable: 'NODE' }])}; fi`,
         `if [ ! -f "$CLI" ]; then ${onMissing(['the coord-hooks CLI is missing at ', { variable: 'CLI' }])}; fi`,
+        ...(where.warm && hook === 'claude-guard' ? [`WARM=${shQuote(where.warm.client)}; WARM_SOCKET=${shQuote(where.warm.socket)}`] : []),
       ].join('; '),
-      run: `"$NODE" "$CLI" hook ${hook}`,
+      run: where.warm && hook === 'claude-guard'
+        ? `if [ -x "$WARM" ]; then ${warmCommand(hook, true, '')}; else "$NODE" "$CLI" hook ${hook}; fi`
+        : `"$NODE" "$CLI" hook ${hook}`,
     };
   }
   return {
@@ -87,6 +92,12 @@ export function claudeHookCommand(hook: ClaudeHookName, flavour: CommandFlavour,
 }
 
 const OURS = /\bhook (claude-guard|claude-session-start|claude-stop)\b/;
+
+/** The warm client and socket a registered guard command records (so a rewrite keeps them), or null. */
+export function warmOfCommand(command: string): WarmHookPaths | null {
+  const match = /\bWARM='([^']*)'; WARM_SOCKET='([^']*)'/.exec(command);
+  return match ? { client: match[1], socket: match[2] } : null;
+}
 
 /** Which of our hooks a registered command runs (by name, or through dist/cli/main.js), or null. */
 export function ourHookName(command: unknown): ClaudeHookName | null {

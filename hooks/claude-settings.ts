@@ -23,10 +23,11 @@ import { dirname, join } from 'path';
 import { CoordError, errorMessage } from '../core/errors';
 import { GitRepo } from '../git/repo';
 import {
-  claudeHookCommand, GUARD_TIMEOUT, ourHookName, SESSION_START_TIMEOUT, STOP_TIMEOUT, thisCli, type CliLocation, type CommandFlavour,
+  claudeHookCommand, GUARD_TIMEOUT, ourHookName, warmOfCommand, SESSION_START_TIMEOUT, STOP_TIMEOUT, thisCli, type CliLocation, type CommandFlavour,
 } from './claude-command';
 import type { Policy, Team } from '../policy/types';
 import { ourHooksIn, readSettings, withOurEntries, writeSettings, type OurEntry, type Settings } from './claude-settings-file';
+import type { WarmHookPaths } from './template';
 
 export { isGuardCommand } from './claude-command';
 
@@ -341,18 +342,22 @@ function sandboxAvailability(): string[] {
 }
 
 /** `install --claude` for a team (also what post-merge re-runs when the policy changed). */
-export async function installClaudeForTeam(cwd: string, policy: Policy, team: Team, options: { waitForAnnouncements?: boolean } = {}): Promise<ClaudeInstallSummary> {
+export async function installClaudeForTeam(cwd: string, policy: Policy, team: Team, options: { waitForAnnouncements?: boolean; where?: CliLocation } = {}): Promise<ClaudeInstallSummary> {
   const { readsEverything } = await import('./guard-path');
   const { block, notes } = await sandboxBlockFor(policy, team, cwd);
-  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block });
+  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block, where: options.where });
   return { ...summary, sandboxNotes: notes };
 }
 
 /** Whether the clone's settings.local.json registers ours, and with the Stop hook (post-merge regenerates from this). */
-export async function installedClaudeSettings(cwd: string): Promise<{ installed: boolean; waitForAnnouncements: boolean; sandbox: boolean }> {
+export async function installedClaudeSettings(cwd: string): Promise<{ installed: boolean; waitForAnnouncements: boolean; sandbox: boolean; warm?: WarmHookPaths }> {
   const where = await places(cwd);
-  const ours = ourHooksIn(readSettings(where.local));
-  return { installed: ours.size > 0, waitForAnnouncements: ours.has('Stop'), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox) };
+  let warm: WarmHookPaths | undefined;
+  const ours = ourHooksIn(readSettings(where.local), (command) => {
+    if (ourHookName(command) === 'claude-guard') warm ??= warmOfCommand(command) ?? undefined;
+    return true;
+  });
+  return { installed: ours.size > 0, waitForAnnouncements: ours.has('Stop'), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox), warm };
 }
 
 export function formatClaudeSummary(summary: ClaudeInstallSummary): string {

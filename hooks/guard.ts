@@ -12,7 +12,7 @@
  * gate is the guarantee.
  */
 import { existsSync, realpathSync } from 'fs';
-import { homedir, tmpdir } from 'os';
+import { homedir } from 'os';
 import { isAbsolute, join, resolve } from 'path';
 import type { CommandIO } from '../core/io';
 import { CoordError, errorMessage } from '../core/errors';
@@ -122,7 +122,8 @@ export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
 
 /** Claude Code's own directory and the temp directories, real paths. */
 export function freeDirs(env: NodeJS.ProcessEnv, resolveOnDisk: (path: string) => string): string[] {
-  const dirs = [claudeConfigDir(env), tmpdir(), env.TMPDIR, '/tmp'].filter((dir): dir is string => Boolean(dir) && isAbsolute(dir as string));
+  // What os.tmpdir() answers (TMPDIR, else TMP, else TEMP), read from `env`, not from this process: the warm process serves many.
+  const dirs = [claudeConfigDir(env), env.TMPDIR || env.TMP || env.TEMP, '/tmp'].filter((dir): dir is string => Boolean(dir) && isAbsolute(dir as string));
   return [...new Set(dirs.map(resolveOnDisk))];
 }
 

@@ -9,7 +9,7 @@ import { packageInfo } from '../core/package-info';
 import { checkInstallable, inspectHook, installHookFile, uninstallHookFile, type HookFileResult, type InstallAction, type UninstallAction } from './chain';
 import { locateCloneHooks, locateServerHooks, type HooksLocation } from './locate';
 import { applySettings, cloneSettings, removeSettings, serverSettings, type SettingResult } from './repo-config';
-import { CLIENT_HOOKS, SERVER_HOOKS, renderHookScript, type HookSide } from './template';
+import { CLIENT_HOOKS, SERVER_HOOKS, renderHookScript, type HookSide, type WarmHookPaths } from './template';
 import type { GitRepo } from '../git/repo';
 
 export { HOOK_MARKER, CHAINED_SUFFIX, SERVER_HOOKS, CLIENT_HOOKS } from './template';
@@ -22,6 +22,11 @@ export interface InstallOptions {
   nodePath?: string;
   /** Internal, for tests: the CLI the scripts run (default: <package root>/dist/cli/main.js). */
   cliPath?: string;
+  /**
+   * Prepares the warm process's client for the repository whose common git dir is given (the CLI passes
+   * warm/'s builder: hooks/ does not import warm/). A note instead of paths: the hooks stay cold.
+   */
+  warm?: (commonDir: string) => Promise<WarmHookPaths | { note: string }>;
 }
 
 export interface CloneInstallOptions extends InstallOptions {
@@ -81,9 +86,10 @@ export async function installServerHooks(repoPath: string, options: InstallOptio
   const runtime = runtimePaths(options);
   const location = await locateServerHooks(repoPath, options.env ?? process.env);
   location.repo.close();
-  const hooks = writeHooks(location, SERVER_HOOKS, 'server', runtime);
+  const warm = await prepareWarm(options, location.gitDir);
+  const hooks = writeHooks(location, SERVER_HOOKS, 'server', { ...runtime, warm: warm.paths });
   const settings = await applySettings(location.repo, serverSettings(location.gitDir));
-  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, hooks, settings, notes: [...runtime.notes, ...location.notes] };
+  return { side: 'server', gitDir: location.gitDir, hooksDir: location.hooksDir, ...runtime, hooks, settings, notes: [...runtime.notes, ...location.notes, ...warm.notes] };
 }
 
 export async function installCloneHooks(cwd: string, options: CloneInstallOptions = {}): Promise<InstallSummary> {
@@ -93,7 +99,8 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   const previous = await location.repo.configGet(CLIENT_TEAM_KEY);
   // Checked before anything is written: a mistyped team fails here, not at the first commit.
   const teamNotes = options.team === undefined ? [] : await checkTeamInPolicy(location.repo, options.team);
-  const hooks = writeHooks(location, CLIENT_HOOKS, 'client', runtime);
+  const warm = await prepareWarm(options, await location.repo.commonDir());
+  const hooks = writeHooks(location, CLIENT_HOOKS, 'client', { ...runtime, warm: warm.paths });
   if (options.team !== undefined) await location.repo.configSet(CLIENT_TEAM_KEY, options.team);
   if (options.team !== undefined && previous !== null && previous !== options.team) {
     teamNotes.unshift(`this clone's team switched from "${previous}" to "${options.team}" (git config ${CLIENT_TEAM_KEY})`);
@@ -103,7 +110,7 @@ export async function installCloneHooks(cwd: string, options: CloneInstallOption
   // server that asks for a certificate. `keys --create` sets push.gpgSign when it configures a key.
   const hasKey = (await location.repo.configGet('user.signingkey')) !== null;
   const settings = hasKey ? await applySettings(location.repo, cloneSettings()) : [];
-  const notes = [...runtime.notes, ...location.notes, ...teamNotes];
+  const notes = [...runtime.notes, ...location.notes, ...teamNotes, ...warm.notes];
   if (!hasKey) {
     notes.push('this clone has no signing key, so its pushes carry no push certificate; that is all `ref` and `pusher` mode need from a team. ' +
       'To sign done-tags and pushes (the architect, `signature` mode): coord-hooks keys --create');
@@ -128,7 +135,13 @@ export async function uninstallCloneHooks(cwd: string, options: Pick<InstallOpti
   return { side: 'client', gitDir: location.gitDir, hooksDir: location.hooksDir, teamUnset: team ?? undefined, hooks, settings, notes: [] };
 }
 
-function writeHooks(location: HooksLocation, names: readonly string[], side: HookSide, runtime: { nodePath: string; cliPath: string }) {
+async function prepareWarm(options: InstallOptions, commonDir: string): Promise<{ paths?: WarmHookPaths; notes: string[] }> {
+  if (!options.warm) return { notes: [] };
+  const prepared = await options.warm(commonDir);
+  return 'note' in prepared ? { notes: [prepared.note] } : { paths: prepared, notes: [] };
+}
+
+function writeHooks(location: HooksLocation, names: readonly string[], side: HookSide, runtime: { nodePath: string; cliPath: string; warm?: WarmHookPaths }) {
   return onFiles(location.hooksDir, () => {
     mkdirSync(location.hooksDir, { recursive: true });
     const plans = names.map((hook) => inspectHook(location.hooksDir, hook));

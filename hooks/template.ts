@@ -19,6 +19,26 @@ const STDIN_HOOKS = new Set(['pre-receive', 'post-receive', 'pre-push', 'referen
 
 export type HookSide = 'server' | 'client';
 
+/** The hooks a warm process answers (warm/server.ts): the ones on every commit, push and tool call. */
+export const WARM_HOOKS = ['pre-commit', 'pre-push', 'pre-receive', 'claude-guard'] as const;
+
+/** The repository's warm client and socket (warm/paths.ts), recorded by install. */
+export interface WarmHookPaths {
+  client: string;
+  socket: string;
+}
+
+/**
+ * Seconds a client waits for a warm answer before it runs the hook cold (the gate has its own timeout inside).
+ * The guard's 2 s plus its cold deadline (at most 6 s) stay below the 10 s Claude Code waits for it.
+ */
+export const WARM_WAIT_SECONDS: Record<(typeof WARM_HOOKS)[number], number> = { 'pre-commit': 120, 'pre-push': 600, 'pre-receive': 900, 'claude-guard': 2 };
+
+/** The command that asks the warm process and falls back to `NODE CLI hook NAME` (the client reads its input itself when `stdin`). */
+export function warmCommand(hook: (typeof WARM_HOOKS)[number], stdin: boolean, args: string): string {
+  return `"$WARM" "$WARM_SOCKET" ${WARM_WAIT_SECONDS[hook]} ${stdin ? 1 : 0} "$NODE" "$CLI" hook ${hook}${args}`;
+}
+
 /**
  * How the chained hook is started. `exec` runs the file. `source` is for shell scripts: a fresh shell
  * sources the file with $0 set to the hook's own path, because hook managers such as husky v9 find
@@ -33,6 +53,8 @@ export interface HookScriptSpec {
   cliPath: string;
   /** Present when a hook that was not ours is kept as `<hook>.coord-hooks-chained`. */
   chained?: ChainedRunner;
+  /** Present when the warm client is built: the hook asks the warm process first (docs/warm.md). */
+  warm?: WarmHookPaths;
 }
 
 export function isManagedScript(content: string | Buffer): boolean {
@@ -89,6 +111,19 @@ export function renderHookScript(spec: HookScriptSpec): string {
   if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
   if (post) lines.push(...PATH_CHECKS);
   if (!client) lines.push('unset COORD_HOOKS');
+  const warmHook = spec.warm && (WARM_HOOKS as readonly string[]).includes(hook) ? hook as (typeof WARM_HOOKS)[number] : null;
+  if (warmHook && spec.warm) {
+    lines.push(
+      `# Asks the repository's warm coord-hooks process (docs/warm.md); the client runs the line below's command itself`,
+      '# whenever that answer is missing, stale, busy or malformed. Off: git config coord-hooks.warm false, or COORD_HOOKS_WARM=0.',
+      `WARM=${shQuote(spec.warm.client)}`,
+      `WARM_SOCKET=${shQuote(spec.warm.socket)}`,
+      'if [ -x "$WARM" ]; then',
+      `  COORD_HOOKS_RUNNING=1 ${warmCommand(warmHook, STDIN_HOOKS.has(hook), ' "$@"')}${stdin ? ' < "$INPUT"' : ''}`,
+      '  exit $?',
+      'fi',
+    );
+  }
   lines.push(`COORD_HOOKS_RUNNING=1 "$NODE" "$CLI" hook ${hook} "$@"${stdin ? ' < "$INPUT"' : ''}`);
   if (chained && post) lines.push('STATUS=$?', '[ "$STATUS" != 0 ] || STATUS=$CHAINED_STATUS', 'exit "$STATUS"');
   else lines.push('exit $?');

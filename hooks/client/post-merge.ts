@@ -63,7 +63,9 @@ async function regenerateClaudeSettings(io: CommandIO, policy: Policy, team: Tea
   const settings = await import('../claude-settings');
   const installed = await settings.installedClaudeSettings(io.cwd);
   if (!installed.installed) return;
-  const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements: installed.waitForAnnouncements });
+  // The warm client the guard command recorded stays in the rewritten command (docs/warm.md).
+  const where = installed.warm ? { ...(await import('../claude-command')).thisCli(), warm: installed.warm } : undefined;
+  const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements: installed.waitForAnnouncements, where });
   if (summary.action !== 'unchanged') io.err(`coord-hooks: Claude Code settings rewritten for the new policy (${summary.settingsPath})\n`);
 }
 
