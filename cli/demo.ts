@@ -23,7 +23,7 @@ export default defineCommand<{ dir?: string; keep?: boolean }>({
     }
     const keep = values.keep || values.dir !== undefined;
     try {
-      await playDemo(root, io);
+      await playDemo(root, io, (await import('./run')).runCli);
     } finally {
       if (keep) {
         io.out(`\nEverything is in ${root}:\n  server.git/   the bare repository with the gate (audit log: server.git/coord-hooks/audit.jsonl)\n  architect/    the architect's clone\n  fw/ pm/ qa/   the teams' clones (hooks installed; keys under home/)\nTry: cd ${root}/fw && HOME=${root}/home git log --graph --oneline --all\n`);

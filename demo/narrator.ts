@@ -1,5 +1,5 @@
 /** The demo's voice: step headers, commands as a person would type them, indented output. Colour only on a TTY without NO_COLOR. */
-import type { CommandIO } from '../cli/command';
+import type { CommandIO } from '../core/io';
 
 export interface Narrator {
   step(title: string): void;

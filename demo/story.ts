@@ -6,8 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import type { CommandIO } from '../cli/command';
-import { runCli } from '../cli/run';
+import type { CommandIO } from '../core/io';
 import { CoordError } from '../core/errors';
 import { writeAgentScript } from '../fixtures/conductor';
 import { makeSshKey, signersLine, type SshKey } from '../fixtures/keys';
@@ -26,6 +25,10 @@ interface World {
   architect: Repo;
   teams: Record<Team, Repo>;
 }
+
+/** The command line, handed in by cli/demo.ts (demo/ sits below cli/ and does not import it). */
+export type RunCli = (argv: string[], io: CommandIO) => Promise<number>;
+let runCli: RunCli = async () => { throw new CoordError('demo: playDemo was not given the command line'); };
 
 /** Runs a coord-hooks command in `repo`, shows it, and returns its exit code and output. */
 async function coord(tell: Narrator, who: string, repo: Repo, argv: string[]): Promise<{ code: number; text: string }> {
@@ -98,7 +101,8 @@ async function roundByUp(tell: Narrator, root: string, architect: Repo): Promise
   tell.say(readFileSync(join(root, 'round-complete.txt'), 'utf8').trim());
 }
 
-export async function playDemo(root: string, io: CommandIO): Promise<void> {
+export async function playDemo(root: string, io: CommandIO, run: RunCli): Promise<void> {
+  runCli = run;
   const tell = narrator(io);
   const started = Date.now();
   tell.step('Set-up: a bare server with the gate, an architect, three teams (fw, pm, qa) with their own SSH keys');
