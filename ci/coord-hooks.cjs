@@ -521,6 +521,41 @@ function matchPathspecs(specs, path) {
   }
   return by ? { matched: true, by } : { matched: true };
 }
+function underPlain(prefix, name) {
+  const len = prefix.length;
+  if (len === 0) return true;
+  if (len > name.length || !name.startsWith(prefix)) return false;
+  return len === name.length || prefix.charCodeAt(len - 1) === 47 || name.charCodeAt(len) === 47;
+}
+function pathspecSelector(specs) {
+  if (specs.length === 0) return () => false;
+  if (!specs.every((spec) => spec instanceof CompiledPathspec)) {
+    return (bytes) => matchPathspecs(specs, Buffer.from(bytes, "latin1").toString("utf8")).matched;
+  }
+  const compiled = specs;
+  const positives = compiled.filter((spec) => !spec.exclude);
+  const prefixes = positives.filter((spec) => spec.plain).map((spec) => spec.match);
+  const patterns2 = positives.filter((spec) => !spec.plain);
+  const excludes = compiled.filter((spec) => spec.exclude);
+  return (bytes) => {
+    if (positives.length > 0) {
+      let selected = false;
+      for (const prefix of prefixes) if (underPlain(prefix, bytes)) {
+        selected = true;
+        break;
+      }
+      if (!selected) {
+        for (const spec of patterns2) if (spec.matchBytes(bytes)) {
+          selected = true;
+          break;
+        }
+      }
+      if (!selected) return false;
+    }
+    for (const spec of excludes) if (spec.matchBytes(bytes)) return false;
+    return true;
+  };
+}
 var PathspecSyntaxError, SUPPORTED, SHORT_MAGIC_PUNCT, asciiLower, CompiledPathspec;
 var init_pathspec = __esm({
   "policy/pathspec.ts"() {
@@ -571,6 +606,10 @@ var init_pathspec = __esm({
       }
       matches(path) {
         return this.matchBytes(toByteString(path));
+      }
+      /** No wildcard and no icase: matching is rule 2 alone (the path is the pattern or lies under it). */
+      get plain() {
+        return this.literalLength === this.match.length && !this.magic.icase;
       }
       /** Match against a path already converted with toByteString. */
       matchBytes(name) {
@@ -909,6 +948,8 @@ var init_batch = __esm({
       buffer = Buffer.alloc(0);
       failure = null;
       stderr = "";
+      /** Requests not yet written: one write per tick for all of them (thousands of reads, one syscall each, cost more than git's answers). */
+      outgoing = [];
       constructor(cwd, env) {
         traceSpawn(["cat-file", "--batch"], env);
         this.child = (0, import_child_process2.spawn)("git", ["cat-file", "--batch"], { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
@@ -928,9 +969,14 @@ var init_batch = __esm({
         if (/[\n\r]/.test(rev)) return Promise.reject(new Error(`object name contains a newline: ${JSON.stringify(rev)}`));
         return new Promise((resolve7, reject2) => {
           this.queue.push({ rev, resolve: resolve7, reject: reject2 });
-          this.child.stdin.write(`${rev}
-`);
+          if (this.outgoing.push(rev) === 1) process.nextTick(() => this.flush());
         });
+      }
+      flush() {
+        const lines = this.outgoing;
+        this.outgoing = [];
+        if (!this.failure) this.child.stdin.write(`${lines.join("\n")}
+`);
       }
       async readBlobText(rev) {
         const object = await this.read(rev);
@@ -955,6 +1001,7 @@ var init_batch = __esm({
         return entries;
       }
       close() {
+        if (this.outgoing.length) this.flush();
         this.child.stdin.end();
       }
       fail(error) {
@@ -1000,66 +1047,81 @@ var init_batch = __esm({
 });
 
 // git/diff.ts
-function parseMeta(meta, path) {
-  let parents = 0;
-  while (meta.charCodeAt(parents) === 58) parents += 1;
-  const dstModeAt = parents + 7 * parents;
-  const oidsAt = dstModeAt + 7;
-  const oidLength = meta.indexOf(" ", oidsAt) - oidsAt;
-  const dstOidAt = oidsAt + (oidLength + 1) * parents;
-  return { path, dstMode: meta.slice(dstModeAt, dstModeAt + 6), dstOid: meta.slice(dstOidAt, dstOidAt + oidLength) };
-}
-function streamCommitDiffs(cwd, commits, onCommit, env) {
+function streamCommitPaths(cwd, commits, sink, env) {
   const args = ["diff-tree", "--stdin", "-r", "-z", "-c", "--no-renames", "--root", "--always", "--no-ext-diff", "--no-textconv"];
   return new Promise((resolve7, reject2) => {
     traceSpawn(args, env);
     const child = (0, import_child_process3.spawn)("git", args, { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+    const cursor = new Cursor();
     let stderr = "";
-    let pendingToken = "";
-    let current = null;
-    let meta = null;
+    let rest = null;
     let chain = Promise.resolve();
+    let pending = 0;
+    let paused = false;
     let failed = false;
-    let inflight = 0;
-    const emit = (diff) => {
-      inflight += 1;
-      chain = chain.then(() => onCommit(diff)).catch((error) => {
-        failed = true;
-        child.kill();
-        reject2(error);
-      }).finally(() => {
-        inflight -= 1;
-        if (inflight === 0) child.stdout.resume();
-      });
+    const fail2 = (error) => {
+      if (failed) return;
+      failed = true;
+      child.kill();
+      reject2(error);
     };
-    const onToken = (token) => {
-      if (meta !== null) {
-        current.entries.push(parseMeta(meta, token));
-        meta = null;
-      } else if (token.startsWith(":")) {
-        meta = token;
-      } else {
-        if (current) emit(current);
-        current = { commit: token.trim(), entries: [] };
+    const queue = (work) => {
+      work.catch(() => void 0);
+      pending += 1;
+      chain = chain.then(() => work).then(() => {
+        pending -= 1;
+        if (paused && pending < MAX_PENDING / 2) {
+          paused = false;
+          child.stdout.resume();
+        }
+      });
+      chain.catch(fail2);
+      if (pending >= MAX_PENDING && !paused) {
+        paused = true;
+        child.stdout.pause();
       }
     };
-    child.stdout.setEncoding("utf8");
+    const consume = (buf) => {
+      let at5 = 0;
+      while (at5 < buf.length) {
+        const end = buf.indexOf(0, at5);
+        if (end < 0) return at5;
+        if (buf[at5] === COLON2) {
+          const pathEnd = buf.indexOf(0, end + 1);
+          if (pathEnd < 0) return at5;
+          cursor.set(buf, at5, end);
+          cursor.pathBytes = buf.toString("latin1", end + 1, pathEnd);
+          const work = sink.path(cursor);
+          if (work) queue(work);
+          at5 = pathEnd + 1;
+        } else {
+          cursor.commit = buf.toString("latin1", at5, end).trim();
+          sink.commit(cursor.commit);
+          at5 = end + 1;
+        }
+      }
+      return at5;
+    };
     child.stdout.on("data", (chunk) => {
-      const parts = (pendingToken + chunk).split("\0");
-      pendingToken = parts.pop();
-      for (const part of parts) onToken(part);
-      if (inflight > 0) child.stdout.pause();
+      if (failed) return;
+      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
+      try {
+        const used = consume(buf);
+        rest = used < buf.length ? buf.subarray(used) : null;
+      } catch (error) {
+        fail2(error);
+      }
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk.toString("utf8");
     });
     child.stdin.on("error", () => {
     });
-    child.on("error", (error) => reject2(new GitError(args, null, String(error), error)));
+    child.on("error", (error) => fail2(new GitError(args, null, String(error), error)));
     child.on("close", (code2) => {
       if (failed) return;
-      if (code2 !== 0) return reject2(new GitError(args, code2, stderr));
-      if (current) emit(current);
+      if (code2 !== 0) return fail2(new GitError(args, code2, stderr));
+      if (rest && rest.length) return fail2(new GitError(args, code2, `diff-tree output ended inside a record (${rest.length} bytes left)`));
       chain.then(() => {
         if (!failed) resolve7();
       }, () => void 0);
@@ -1070,15 +1132,42 @@ function streamCommitDiffs(cwd, commits, onCommit, env) {
 `)) await new Promise((r) => child.stdin.once("drain", r));
       }
       child.stdin.end();
-    })().catch(reject2);
+    })().catch(fail2);
   });
 }
-var import_child_process3;
+var import_child_process3, MAX_PENDING, COLON2, Cursor;
 var init_diff = __esm({
   "git/diff.ts"() {
     "use strict";
     import_child_process3 = require("child_process");
     init_run();
+    MAX_PENDING = 256;
+    COLON2 = 58;
+    Cursor = class {
+      commit = "";
+      pathBytes = "";
+      mode = 0;
+      buf = Buffer.alloc(0);
+      oidAt = 0;
+      oidLength = 0;
+      /** Reads the meta record at [start, end) of `buf`. */
+      set(buf, start, end) {
+        let parents = 0;
+        while (buf[start + parents] === COLON2) parents += 1;
+        const modeAt = start + parents + 7 * parents;
+        let mode = 0;
+        for (let i = modeAt; i < modeAt + 6; i++) mode = mode * 8 + (buf[i] - 48);
+        this.mode = mode;
+        const oidsAt = modeAt + 7;
+        const space = buf.indexOf(32, oidsAt);
+        this.oidLength = (space < 0 || space > end ? end : space) - oidsAt;
+        this.oidAt = oidsAt + (this.oidLength + 1) * parents;
+        this.buf = buf;
+      }
+      oid() {
+        return this.buf.toString("latin1", this.oidAt, this.oidAt + this.oidLength);
+      }
+    };
   }
 });
 
@@ -1258,9 +1347,9 @@ var init_repo = __esm({
         }
         return out;
       }
-      /** Streams what each commit writes; see git/diff.ts. */
-      diffCommits(commits, onCommit) {
-        return streamCommitDiffs(this.cwd, commits, onCommit, this.env);
+      /** Streams what each commit writes, path by path; see git/diff.ts. */
+      diffCommits(commits, sink) {
+        return streamCommitPaths(this.cwd, commits, sink, this.env);
       }
       /** Files under a tree whose path matches a pathspec, with their blob ids. */
       async lsTree(treeish, pathspecs) {
@@ -1445,6 +1534,436 @@ var init_process = __esm({
   }
 });
 
+// trust/sshsig.ts
+function ecdsaKey(type, wire) {
+  const curve = CURVES[type];
+  if (wire.text() !== curve.name) throw new WireError("curve does not match the key type");
+  const point = wire.string();
+  const algorithm = der(48, Buffer.concat([Buffer.from("06072a8648ce3d0201", "hex"), Buffer.from(curve.oid, "hex")]));
+  let object;
+  try {
+    object = (0, import_crypto.createPublicKey)({ key: der(48, Buffer.concat([algorithm, der(3, Buffer.concat([Buffer.of(0), point]))])), format: "der", type: "spki" });
+  } catch {
+    throw new WireError("invalid ecdsa public point");
+  }
+  const jwk = object.export({ format: "jwk" });
+  const uncompressed = Buffer.concat([Buffer.of(4), Buffer.from(jwk.x, "base64url"), Buffer.from(jwk.y, "base64url")]);
+  return { blob: Buffer.concat([wireString(type), wireString(curve.name), wireString(uncompressed)]), object, curve };
+}
+function rsaKey(wire) {
+  const e = wire.mpint();
+  const n = wire.mpint();
+  const bits = n.length ? (n.length - 1) * 8 + (32 - Math.clz32(n[0])) : 0;
+  if (bits < RSA_MIN_BITS) throw new WireError(`rsa key of ${bits} bits (at least ${RSA_MIN_BITS})`);
+  let object;
+  try {
+    object = (0, import_crypto.createPublicKey)({ key: { kty: "RSA", n: n.toString("base64url"), e: e.toString("base64url") }, format: "jwk" });
+  } catch {
+    throw new WireError("invalid rsa public key");
+  }
+  return { blob: Buffer.concat([wireString("ssh-rsa"), wireMpint(e), wireMpint(n)]), object };
+}
+function ed25519Key(wire) {
+  const pk = wire.string();
+  if (pk.length !== 32) throw new WireError("ed25519 key is not 32 bytes");
+  const object = (0, import_crypto.createPublicKey)({ key: { kty: "OKP", crv: "Ed25519", x: pk.toString("base64url") }, format: "jwk" });
+  return { blob: Buffer.concat([wireString("ssh-ed25519"), wireString(pk)]), object };
+}
+function parsePublicKey(blob) {
+  const memo3 = blob.toString("base64");
+  const hit = keyCache.get(memo3);
+  if (hit) return hit;
+  const wire = new Wire(blob);
+  const type = wire.text();
+  let parsed;
+  let label;
+  if (type === "ssh-ed25519") {
+    parsed = ed25519Key(wire);
+    label = "ED25519";
+  } else if (type === "ssh-rsa") {
+    parsed = rsaKey(wire);
+    label = "RSA";
+  } else if (CURVES[type]) {
+    parsed = ecdsaKey(type, wire);
+    label = "ECDSA";
+  } else throw new UnsupportedKey(`${type} keys are verified by ssh-keygen`);
+  if (wire.left !== 0) throw new WireError("trailing data after the public key");
+  const fingerprint = `SHA256:${(0, import_crypto.createHash)("sha256").update(parsed.blob).digest("base64").replace(/=+$/, "")}`;
+  const key = { type, label, fingerprint, ...parsed };
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(memo3, key);
+  return key;
+}
+function strictBase64(text2) {
+  const compact = text2.replace(/[ \t\n\v\f\r]/g, "");
+  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return null;
+  const bytes = Buffer.from(compact, "base64");
+  return bytes.toString("base64") === compact ? bytes : null;
+}
+function parseSignature(armored) {
+  if (!armored.startsWith(ARMOR_BEGIN)) throw new WireError('missing "-----BEGIN SSH SIGNATURE-----" header');
+  const end = armored.indexOf(ARMOR_END, ARMOR_BEGIN.length);
+  if (end < 0) throw new WireError('missing "-----END SSH SIGNATURE-----" footer');
+  const blob = strictBase64(armored.slice(ARMOR_BEGIN.length, end));
+  if (!blob) throw new WireError("the signature is not valid base64");
+  if (blob.length < 6 || blob.toString("latin1", 0, 6) !== "SSHSIG") throw new WireError("not an SSHSIG blob");
+  const wire = new Wire(blob.subarray(6));
+  const version = wire.u32();
+  if (version > 1) throw new WireError(`signature version ${version} (1 is supported)`);
+  const keyBlob = wire.string();
+  const namespace = wire.text();
+  wire.string();
+  const hashAlgorithm = wire.text();
+  const signature = wire.string();
+  if (wire.left !== 0) throw new WireError("trailing data after the signature");
+  return { key: parsePublicKey(keyBlob), namespace, hashAlgorithm, signature };
+}
+function signatureValid(key, signature, data) {
+  const wire = new Wire(signature);
+  const type = wire.text();
+  const raw = wire.string();
+  if (wire.left !== 0) throw new WireError("trailing data after the signature blob");
+  if (key.type === "ssh-ed25519") {
+    if (type !== "ssh-ed25519" || raw.length > 64) return false;
+    return raw.length === 64 && (0, import_crypto.verify)(null, data, key.object, raw);
+  }
+  if (key.curve) {
+    if (type !== key.type) return false;
+    const inner = new Wire(raw);
+    const r = inner.mpint();
+    const s = inner.mpint();
+    if (inner.left !== 0) throw new WireError("trailing data after the ecdsa signature");
+    const size = key.curve.size;
+    if (r.length > size || s.length > size) return false;
+    const p1363 = Buffer.alloc(size * 2);
+    r.copy(p1363, size - r.length);
+    s.copy(p1363, size * 2 - s.length);
+    return (0, import_crypto.verify)(key.curve.hash, data, { key: key.object, dsaEncoding: "ieee-p1363" }, p1363);
+  }
+  const hash = type === "rsa-sha2-256" ? "sha256" : type === "rsa-sha2-512" ? "sha512" : null;
+  if (!hash) throw new WireError(`RSA signature algorithm ${type} (rsa-sha2-256 or rsa-sha2-512 expected)`);
+  const modulusBytes = Math.ceil((key.object.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+  if (raw.length > modulusBytes) return false;
+  const padded = raw.length < modulusBytes ? Buffer.concat([Buffer.alloc(modulusBytes - raw.length), raw]) : raw;
+  return (0, import_crypto.verify)(hash, data, key.object, padded);
+}
+function verifySshsig(armored, message2, namespace) {
+  let sig;
+  try {
+    sig = parseSignature(armored);
+  } catch (error) {
+    if (error instanceof UnsupportedKey) return { ok: "unsupported", detail: error.message };
+    if (error instanceof WireError) return { ok: false, detail: `malformed SSH signature: ${error.message}` };
+    throw error;
+  }
+  if (sig.hashAlgorithm !== "sha256" && sig.hashAlgorithm !== "sha512") return { ok: false, detail: `unsupported hash algorithm "${sig.hashAlgorithm}"` };
+  if (sig.namespace !== namespace) return { ok: false, detail: `the signature is for namespace "${sig.namespace}", not "${namespace}"` };
+  const digest = (0, import_crypto.createHash)(sig.hashAlgorithm).update(message2).digest();
+  const signed = Buffer.concat([Buffer.from("SSHSIG"), wireString(namespace), wireString(""), wireString(sig.hashAlgorithm), wireString(digest)]);
+  try {
+    if (!signatureValid(sig.key, sig.signature, signed)) return { ok: false, detail: `the signature does not match the signed content (${sig.key.label} key ${sig.key.fingerprint})` };
+  } catch (error) {
+    if (error instanceof WireError) return { ok: false, detail: `malformed SSH signature: ${error.message}` };
+    throw error;
+  }
+  return { ok: true, key: sig.key };
+}
+function readPublicKey(type, base64) {
+  const blob = strictBase64(base64);
+  if (!blob) return null;
+  try {
+    const wire = new Wire(blob);
+    const inner = wire.text();
+    const plainType = type === "rsa-sha2-256" || type === "rsa-sha2-512" ? "ssh-rsa" : type;
+    if (inner !== plainType) return null;
+    return parsePublicKey(blob);
+  } catch (error) {
+    if (error instanceof UnsupportedKey) return error;
+    if (error instanceof WireError) return null;
+    throw error;
+  }
+}
+var import_crypto, WireError, Wire, MAX_BIGNUM, RSA_MIN_BITS, u32, wireString, wireMpint, CURVES, UnsupportedKey, derLength, der, keyCache, KEY_CACHE_LIMIT, ARMOR_BEGIN, ARMOR_END;
+var init_sshsig = __esm({
+  "trust/sshsig.ts"() {
+    "use strict";
+    import_crypto = require("crypto");
+    WireError = class extends Error {
+    };
+    Wire = class {
+      constructor(buf) {
+        this.buf = buf;
+      }
+      buf;
+      at = 0;
+      get left() {
+        return this.buf.length - this.at;
+      }
+      u32() {
+        if (this.left < 4) throw new WireError("truncated");
+        const value = this.buf.readUInt32BE(this.at);
+        this.at += 4;
+        return value;
+      }
+      string() {
+        const length = this.u32();
+        if (this.left < length) throw new WireError("truncated string");
+        const out = this.buf.subarray(this.at, this.at + length);
+        this.at += length;
+        return out;
+      }
+      /** A string that is text: no NUL inside (sshbuf_get_cstring). */
+      text() {
+        const bytes = this.string();
+        if (bytes.includes(0)) throw new WireError("NUL in a text field");
+        return bytes.toString("latin1");
+      }
+      /** An unsigned mpint without its leading zeros; negative or oversized ones are refused (sshbuf_get_bignum2). */
+      mpint() {
+        let bytes = this.string();
+        if (bytes.length > 0 && (bytes[0] & 128) !== 0) throw new WireError("negative mpint");
+        if (bytes.length > MAX_BIGNUM + 1 || bytes.length === MAX_BIGNUM + 1 && bytes[0] !== 0) throw new WireError("mpint too large");
+        let start = 0;
+        while (start < bytes.length && bytes[start] === 0) start++;
+        bytes = bytes.subarray(start);
+        return bytes;
+      }
+    };
+    MAX_BIGNUM = 16384 / 8;
+    RSA_MIN_BITS = 1024;
+    u32 = (value) => {
+      const out = Buffer.alloc(4);
+      out.writeUInt32BE(value);
+      return out;
+    };
+    wireString = (bytes) => {
+      const data = typeof bytes === "string" ? Buffer.from(bytes, "latin1") : bytes;
+      return Buffer.concat([u32(data.length), data]);
+    };
+    wireMpint = (magnitude) => wireString(magnitude.length && magnitude[0] & 128 ? Buffer.concat([Buffer.of(0), magnitude]) : magnitude);
+    CURVES = {
+      "ecdsa-sha2-nistp256": { name: "nistp256", jwk: "P-256", oid: "06082a8648ce3d030107", hash: "sha256", size: 32 },
+      "ecdsa-sha2-nistp384": { name: "nistp384", jwk: "P-384", oid: "06052b81040022", hash: "sha384", size: 48 },
+      "ecdsa-sha2-nistp521": { name: "nistp521", jwk: "P-521", oid: "06052b81040023", hash: "sha512", size: 66 }
+    };
+    UnsupportedKey = class extends Error {
+    };
+    derLength = (length) => length < 128 ? Buffer.of(length) : length < 256 ? Buffer.of(129, length) : Buffer.of(130, length >> 8, length & 255);
+    der = (tag, body) => Buffer.concat([Buffer.of(tag), derLength(body.length), body]);
+    keyCache = /* @__PURE__ */ new Map();
+    KEY_CACHE_LIMIT = 1e3;
+    ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----\n";
+    ARMOR_END = "\n-----END SSH SIGNATURE-----";
+  }
+});
+
+// trust/allowed-signers.ts
+function matchPattern(text2, pattern) {
+  let s = 0;
+  let p = 0;
+  for (; ; ) {
+    if (p === pattern.length) return s === text2.length;
+    if (pattern[p] === "*") {
+      while (pattern[p] === "*") p++;
+      if (p === pattern.length) return true;
+      for (; s < text2.length; s++) if (matchPattern(text2.slice(s), pattern.slice(p))) return true;
+      return false;
+    }
+    if (s === text2.length) return false;
+    if (pattern[p] !== "?" && pattern[p] !== text2[s]) return false;
+    s++;
+    p++;
+  }
+}
+function matchPatternList(text2, list) {
+  let positive = false;
+  let i = 0;
+  while (i < list.length) {
+    const negated = list[i] === "!";
+    if (negated) i++;
+    const comma = list.indexOf(",", i);
+    const end = comma < 0 ? list.length : comma;
+    const sub = list.slice(i, end);
+    if (sub.length >= 1023) return 0;
+    i = comma < 0 ? end : end + 1;
+    if (matchPattern(text2, sub)) {
+      if (negated) return -1;
+      positive = true;
+    }
+  }
+  return positive ? 1 : 0;
+}
+function parseAbsoluteTime(text2) {
+  let body = text2;
+  let utc = false;
+  if (body.length > 1 && /z$/i.test(body)) {
+    utc = true;
+    body = body.slice(0, -1);
+  } else if (body.length > 3 && /utc$/i.test(body)) {
+    utc = true;
+    body = body.slice(0, -3);
+  }
+  if (![8, 12, 14].includes(body.length) || !/^\d+$/.test(body)) return 0;
+  const field2 = (at5, width) => Number(body.slice(at5, at5 + width));
+  const [year, month, day] = [field2(0, 4), field2(4, 2), field2(6, 2)];
+  const [hour, minute, second] = [body.length > 8 ? field2(8, 2) : 0, body.length > 8 ? field2(10, 2) : 0, body.length > 12 ? field2(12, 2) : 0];
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 61) return 0;
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (year < 100) ms = new Date(ms).setUTCFullYear(year);
+  if (!utc) {
+    const offset = Math.max(new Date(year, 0, 1).getTimezoneOffset(), new Date(year, 6, 1).getTimezoneOffset());
+    ms += offset * 6e4;
+  }
+  const seconds = Math.floor(ms / 1e3);
+  return seconds > 0 ? seconds : 0;
+}
+function dequote(opts, at5) {
+  if (opts[at5] !== '"') return null;
+  let value = "";
+  let i = at5 + 1;
+  while (i < opts.length && opts[i] !== '"') {
+    if (opts[i] === "\\" && opts[i + 1] === '"') i++;
+    value += opts[i++];
+  }
+  return i < opts.length ? [value, i + 1] : null;
+}
+function parseOptions(opts) {
+  const out = { ca: false, namespaces: null, validAfter: 0, validBefore: 0 };
+  let i = 0;
+  const valued = (name) => opts.slice(i, i + name.length).toLowerCase() === name && opts[i + name.length] === "=";
+  while (i < opts.length && opts[i] !== " " && opts[i] !== "	") {
+    if (opts.slice(i, i + 14).toLowerCase() === "cert-authority") {
+      out.ca = true;
+      i += 14;
+    } else {
+      const name = ["namespaces", "valid-after", "valid-before"].find(valued);
+      if (name) {
+        const value = dequote(opts, i + name.length + 1);
+        if (!value) return null;
+        i = value[1];
+        if (name === "namespaces") {
+          if (out.namespaces !== null) return null;
+          out.namespaces = value[0];
+        } else {
+          const field2 = name === "valid-after" ? "validAfter" : "validBefore";
+          if (out[field2] !== 0) return null;
+          out[field2] = parseAbsoluteTime(value[0]);
+          if (out[field2] === 0) return null;
+        }
+      }
+    }
+    if (i >= opts.length || opts[i] === " " || opts[i] === "	") break;
+    if (opts[i] !== ",") return null;
+    i++;
+    if (i >= opts.length) return null;
+  }
+  if (out.validAfter !== 0 && out.validBefore !== 0 && out.validBefore <= out.validAfter) return null;
+  return out;
+}
+function firstWord(text2) {
+  let at5 = 0;
+  while (at5 < text2.length && !WHITESPACE.includes(text2[at5]) && text2[at5] !== '"') at5++;
+  if (at5 === text2.length) return null;
+  let word;
+  let rest;
+  if (text2[at5] === '"') {
+    const unquoted = text2.slice(0, at5) + text2.slice(at5 + 1);
+    const close = unquoted.indexOf('"', at5);
+    if (close < 0) return null;
+    word = unquoted.slice(0, close);
+    rest = unquoted.slice(close + 1);
+  } else {
+    word = text2.slice(0, at5);
+    rest = text2.slice(at5 + 1);
+  }
+  let skip = 0;
+  while (skip < rest.length && WHITESPACE.includes(rest[skip])) skip++;
+  return [word, rest.slice(skip)];
+}
+function readKey(text2) {
+  const space = spanNot(text2, " 	");
+  if (space === text2.length) return void 0;
+  const rest = skipBlanks(text2.slice(space));
+  if (rest === "") return void 0;
+  const key = readPublicKey(text2.slice(0, space), rest.slice(0, spanNot(rest, " 	")));
+  if (key instanceof UnsupportedKey) return null;
+  return key ?? void 0;
+}
+function parseLine(raw, line) {
+  const text2 = skipBlanks(raw.includes("\0") ? raw.slice(0, raw.indexOf("\0")) : raw);
+  if (text2 === "" || text2[0] === "#") return null;
+  const split = firstWord(text2);
+  if (!split) return null;
+  const [principals, rest] = split;
+  let key = readKey(rest);
+  let options = { ca: false, namespaces: null, validAfter: 0, validBefore: 0 };
+  if (key === void 0) {
+    let quoted = false;
+    let at5 = 0;
+    for (; at5 < rest.length && (quoted || rest[at5] !== " " && rest[at5] !== "	"); at5++) {
+      if (rest[at5] === "\\" && rest[at5 + 1] === '"') at5++;
+      else if (rest[at5] === '"') quoted = !quoted;
+    }
+    if (quoted || at5 >= rest.length) return null;
+    key = readKey(skipBlanks(rest.slice(at5 + 1)));
+    if (key === void 0) return null;
+    options = parseOptions(rest.slice(0, at5));
+  }
+  if (!options) return null;
+  return { line, principals, key, ...options };
+}
+function parseAllowedSigners(text2) {
+  if (memo?.text === text2) return memo.entries;
+  const pieces = text2.split("\n");
+  const entries = [];
+  pieces.forEach((piece, index) => {
+    const last = index === pieces.length - 1;
+    if (last && piece === "") return;
+    const entry = parseLine(last ? piece : `${piece}
+`, index + 1);
+    if (entry) entries.push(entry);
+  });
+  memo = { text: text2, entries };
+  return entries;
+}
+function signerAllowed(entries, key, principal, namespace, now) {
+  let reason = `no line of the signers file lists this ${key.label} key (${key.fingerprint}) for "${principal}"`;
+  for (const entry of entries) {
+    if (matchPatternList(principal, entry.principals) !== 1) continue;
+    if (entry.ca || !entry.key || !entry.key.blob.equals(key.blob)) continue;
+    if (entry.namespaces !== null && matchPatternList(namespace, entry.namespaces) !== 1) {
+      reason = `line ${entry.line} of the signers file does not allow this key for namespace "${namespace}"`;
+      continue;
+    }
+    if (entry.validAfter !== 0 && now < entry.validAfter) {
+      reason = `line ${entry.line} of the signers file: the key is not yet valid (valid-after ${iso(entry.validAfter)})`;
+      continue;
+    }
+    if (entry.validBefore !== 0 && now > entry.validBefore) {
+      reason = `line ${entry.line} of the signers file: the key has expired (valid-before ${iso(entry.validBefore)})`;
+      continue;
+    }
+    return { ok: true, line: entry.line };
+  }
+  return { ok: false, detail: reason };
+}
+var WHITESPACE, spanNot, skipBlanks, memo, iso;
+var init_allowed_signers = __esm({
+  "trust/allowed-signers.ts"() {
+    "use strict";
+    init_sshsig();
+    WHITESPACE = " 	\r\n";
+    spanNot = (text2, chars) => {
+      let i = 0;
+      while (i < text2.length && !chars.includes(text2[i])) i++;
+      return i;
+    };
+    skipBlanks = (text2) => text2.replace(/^[ \t]*/, "");
+    memo = null;
+    iso = (seconds) => new Date(seconds * 1e3).toISOString().replace(".000Z", "Z");
+  }
+});
+
 // trust/signature.ts
 function kindOf(signature) {
   if (signature.includes("BEGIN SSH SIGNATURE")) return "ssh";
@@ -1483,13 +2002,45 @@ function splitSignedTag(raw) {
   const signature = text2.slice(match.index);
   return { payload: Buffer.from(text2.slice(0, match.index), "utf8"), signature, kind: kindOf(signature) };
 }
-async function verifySshSignature(signed, principal, allowedSigners, env) {
+async function verifySshFor(signed, principals, allowedSigners, env) {
   if (signed.kind !== "ssh") return { ok: false, detail: `${signed.kind} signature where an SSH signature was expected` };
+  const verdict = verifySshsig(signed.signature, signed.payload, GIT_NAMESPACE);
+  if (verdict.ok === "unsupported") {
+    let detail2 = verdict.detail;
+    for (const principal of principals) {
+      const result = await verifyWithSshKeygen(signed, principal, allowedSigners, env);
+      if (result.ok) return { ...result, principal };
+      detail2 = result.detail;
+    }
+    return { ok: false, detail: detail2 };
+  }
+  if (!verdict.ok) return { ok: false, detail: verdict.detail };
+  const entries = parseAllowedSigners(allowedSigners);
+  const now = Math.floor(Date.now() / 1e3);
+  let detail = "";
+  for (const principal of principals) {
+    const allowed = signerAllowed(entries, verdict.key, principal, GIT_NAMESPACE, now);
+    if (allowed.ok) return { ok: true, principal, detail: `Good "${GIT_NAMESPACE}" signature for ${principal} with ${verdict.key.label} key ${verdict.key.fingerprint}` };
+    detail = allowed.detail;
+  }
+  return { ok: false, detail };
+}
+async function verifyWithSshKeygen(signed, principal, allowedSigners, env, namespace = GIT_NAMESPACE) {
+  if (keygenRunning >= KEYGEN_LIMIT) await new Promise((resolve7) => keygenWaiting.push(resolve7));
+  keygenRunning += 1;
+  try {
+    return await runSshKeygen(signed, principal, allowedSigners, env, namespace);
+  } finally {
+    keygenRunning -= 1;
+    keygenWaiting.shift()?.();
+  }
+}
+async function runSshKeygen(signed, principal, allowedSigners, env, namespace) {
   const dir = (0, import_fs4.mkdtempSync)((0, import_path2.join)((0, import_os.tmpdir)(), "coord-hooks-verify-"));
   try {
     (0, import_fs4.writeFileSync)((0, import_path2.join)(dir, "allowed_signers"), allowedSigners);
     (0, import_fs4.writeFileSync)((0, import_path2.join)(dir, "sig"), signed.signature);
-    const result = await runProcess("ssh-keygen", ["-Y", "verify", "-f", (0, import_path2.join)(dir, "allowed_signers"), "-I", principal, "-n", "git", "-s", (0, import_path2.join)(dir, "sig")], {
+    const result = await runProcess("ssh-keygen", ["-Y", "verify", "-f", (0, import_path2.join)(dir, "allowed_signers"), "-I", principal, "-n", namespace, "-s", (0, import_path2.join)(dir, "sig")], {
       env: foreignEnv(env),
       input: signed.payload,
       timeoutMs: 2e4
@@ -1502,7 +2053,7 @@ async function verifySshSignature(signed, principal, allowedSigners, env) {
     (0, import_fs4.rmSync)(dir, { recursive: true, force: true });
   }
 }
-var import_fs4, import_os, import_path2, TAG_SIGNATURE_START;
+var import_fs4, import_os, import_path2, TAG_SIGNATURE_START, GIT_NAMESPACE, KEYGEN_LIMIT, keygenRunning, keygenWaiting;
 var init_signature = __esm({
   "trust/signature.ts"() {
     "use strict";
@@ -1511,7 +2062,13 @@ var init_signature = __esm({
     import_path2 = require("path");
     init_process();
     init_run();
+    init_allowed_signers();
+    init_sshsig();
     TAG_SIGNATURE_START = /-----BEGIN (SSH SIGNATURE|PGP SIGNATURE|SIGNED MESSAGE)-----\n/;
+    GIT_NAMESPACE = "git";
+    KEYGEN_LIMIT = Math.max(2, (0, import_os.cpus)().length * 2);
+    keygenRunning = 0;
+    keygenWaiting = [];
   }
 });
 
@@ -1643,27 +2200,26 @@ var init_openpgp = __esm({
 
 // trust/verify.ts
 async function verifyFor(signed, principals, signers, env) {
+  const failed = (detail2) => ({ ok: false, detail: `signature does not verify for ${principals.join(", ")}: ${detail2}` });
+  if (signed.kind === "ssh") {
+    if (!signers.ssh.trim()) return { ok: false, detail: "the signers file is missing or empty on the protected branch" };
+    const result = await verifySshFor(signed, principals, signers.ssh, env);
+    return result.ok ? result : failed(result.detail);
+  }
+  if (signed.kind !== "openpgp") return { ok: false, detail: "X.509 signatures are not supported" };
   let detail = "";
   for (const principal of principals) {
-    let result;
-    if (signed.kind === "ssh") {
-      if (!signers.ssh.trim()) return { ok: false, detail: "the signers file is missing or empty on the protected branch" };
-      result = await verifySshSignature(signed, principal, signers.ssh, env);
-    } else if (signed.kind === "openpgp") {
-      const keys = signers.pgp.get(principal);
-      if (!keys) {
-        detail = `no OpenPGP keys for "${principal}" (.coord/openpgp/${principal}.asc)`;
-        continue;
-      }
-      const { verifyPgpSignature: verifyPgpSignature2 } = await Promise.resolve().then(() => (init_openpgp(), openpgp_exports));
-      result = await verifyPgpSignature2(signed, keys, env);
-    } else {
-      return { ok: false, detail: "X.509 signatures are not supported" };
+    const keys = signers.pgp.get(principal);
+    if (!keys) {
+      detail = `no OpenPGP keys for "${principal}" (.coord/openpgp/${principal}.asc)`;
+      continue;
     }
+    const { verifyPgpSignature: verifyPgpSignature2 } = await Promise.resolve().then(() => (init_openpgp(), openpgp_exports));
+    const result = await verifyPgpSignature2(signed, keys, env);
     if (result.ok) return { ...result, principal };
     detail = result.detail;
   }
-  return { ok: false, detail: `signature does not verify for ${principals.join(", ")}: ${detail}` };
+  return failed(detail);
 }
 async function objectSignedBy(repo, oid, principals, signers, env) {
   const object = await repo.objects().read(oid);
@@ -1885,7 +2441,7 @@ __export(links_exports, {
   linkReaders: () => linkReaders,
   linksOfScopeEscaping: () => linksOfScopeEscaping
 });
-function memo(make) {
+function memo2(make) {
   const values = /* @__PURE__ */ new Map();
   return (key) => {
     if (!values.has(key)) values.set(key, make(key));
@@ -1894,9 +2450,9 @@ function memo(make) {
 }
 function linkReaders(repo) {
   return {
-    readTree: memo((oid) => repo.objects().readTree(oid)),
+    readTree: memo2((oid) => repo.objects().readTree(oid)),
     readLink: async (oid) => (await repo.objects().read(oid))?.content ?? null,
-    listLinks: memo(async (commit) => (await repo.lsTree(commit, [])).filter((entry) => entry.mode === "120000").map(({ path, oid }) => ({ path, oid }))),
+    listLinks: memo2(async (commit) => (await repo.lsTree(commit, [])).filter((entry) => entry.mode === "120000").map(({ path, oid }) => ({ path, oid }))),
     parents: async (commit) => {
       const object = await repo.objects().read(commit);
       const headers = object?.content.toString("utf8").split("\n\n")[0] ?? "";
@@ -1946,16 +2502,23 @@ var init_links = __esm({
 var scope_exports = {};
 __export(scope_exports, {
   DELETED_MODE: () => DELETED_MODE,
+  NEEDS_JUDGE_WRITE: () => NEEDS_JUDGE_WRITE,
   NET_CHANGE: () => NET_CHANGE,
   SYMLINK_MODE: () => SYMLINK_MODE,
+  fastJudge: () => fastJudge,
   inWriteScope: () => inWriteScope,
   isPolicyPath: () => isPolicyPath,
   judgeWrite: () => judgeWrite,
   judgeWriteFast: () => judgeWriteFast,
   resolveSymlink: () => resolveSymlink
 });
+function scopeSelector(team) {
+  let selector = selectors.get(team);
+  if (!selector) selectors.set(team, selector = pathspecSelector(team.write.map((pattern) => pattern.spec)));
+  return selector;
+}
 function inWriteScope(team, path) {
-  return matchPathspecs(team.write.map((pattern) => pattern.spec), path).matched;
+  return scopeSelector(team)(toByteString(path));
 }
 function isPolicyPath(policy, path, newContent) {
   if (isPolicyFile(policy, path)) return true;
@@ -1974,17 +2537,33 @@ async function roundException(context, actor, write) {
   if (write.commit === NET_CHANGE || await context.byArchitect(write.commit)) return "allowed";
   return { commit: write.commit, path: write.path, team: actor.team.name, reason: "announcement" };
 }
-function judgeWriteFast(context, actor, write) {
-  if (actor.kind === "architect") return null;
-  if (write.mode === SYMLINK_MODE || isClaudeFile(write.path)) return void 0;
-  if (actor.round !== void 0 && write.path.startsWith(`rounds/${actor.round}/`)) return void 0;
-  return scopeVerdict(context.policy, actor.team, write, null);
+function fastJudge(policy, actor) {
+  let byActor = fastJudges.get(policy);
+  if (!byActor) fastJudges.set(policy, byActor = /* @__PURE__ */ new WeakMap());
+  let judge = byActor.get(actor);
+  if (judge) return judge;
+  if (actor.kind === "architect") {
+    judge = () => null;
+  } else {
+    const inScope = scopeSelector(actor.team);
+    const policyFiles = new Set(policy.policyFiles.map(toByteString));
+    const signers = toByteString(policy.coord.signers);
+    const roundDir = actor.round === void 0 ? null : `rounds/${actor.round}/`;
+    judge = (path, mode) => {
+      if (mode === SYMLINK_MODE_NUMBER || isClaudeFile(path)) return NEEDS_JUDGE_WRITE;
+      if (roundDir !== null && path.startsWith(roundDir)) return NEEDS_JUDGE_WRITE;
+      if (policyFiles.has(path) || path === signers || path.startsWith(".coord/")) return "policy-file";
+      return inScope(path) ? null : "outside-scope";
+    };
+  }
+  byActor.set(actor, judge);
+  return judge;
 }
-function scopeVerdict(policy, team, write, newContent) {
-  const base = { commit: write.commit, path: write.path, team: team.name };
-  if (isPolicyPath(policy, write.path, newContent)) return { ...base, reason: "policy-file" };
-  if (!inWriteScope(team, write.path)) return { ...base, reason: "outside-scope" };
-  return null;
+function judgeWriteFast(context, actor, write) {
+  const verdict = fastJudge(context.policy, actor)(toByteString(write.path), parseInt(write.mode, 8));
+  if (verdict === NEEDS_JUDGE_WRITE) return void 0;
+  if (verdict === null || actor.kind === "architect") return null;
+  return { commit: write.commit, path: write.path, team: actor.team.name, reason: verdict };
 }
 async function judgeWrite(context, actor, write) {
   if (actor.kind === "architect") return null;
@@ -2012,7 +2591,7 @@ async function symlinkVerdict(context, team, write) {
   const other = await linksOfScopeEscaping2(readers, team, inScope, write.root);
   return other ? { ...base, path: other.path, detail: other.target, because: `${other.reason}, once ${write.path} is a link` } : null;
 }
-var import_path4, SYMLINK_MODE, isClaudeFile, NET_CHANGE, REGULAR, DELETED_MODE;
+var import_path4, SYMLINK_MODE, isClaudeFile, NET_CHANGE, selectors, REGULAR, DELETED_MODE, NEEDS_JUDGE_WRITE, SYMLINK_MODE_NUMBER, fastJudges;
 var init_scope = __esm({
   "gate/scope.ts"() {
     "use strict";
@@ -2024,8 +2603,12 @@ var init_scope = __esm({
     SYMLINK_MODE = "120000";
     isClaudeFile = (path) => path === "CLAUDE.md" || path.endsWith("/CLAUDE.md");
     NET_CHANGE = "net change";
+    selectors = /* @__PURE__ */ new WeakMap();
     REGULAR = /^100(644|755)$/;
     DELETED_MODE = "000000";
+    NEEDS_JUDGE_WRITE = "judge-write";
+    SYMLINK_MODE_NUMBER = 40960;
+    fastJudges = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -2053,27 +2636,49 @@ function signatureProof(repo, policy, commit, env) {
   };
 }
 function architectBySignature(repo, policy, signers, env) {
-  const memo2 = /* @__PURE__ */ new Map();
+  const memo3 = /* @__PURE__ */ new Map();
   return (commit) => {
-    if (!memo2.has(commit)) memo2.set(commit, objectSignedBy(repo, commit, policy.coord.architects, signers, env).then((result) => result.ok));
-    return memo2.get(commit);
+    if (!memo3.has(commit)) memo3.set(commit, objectSignedBy(repo, commit, policy.coord.architects, signers, env).then((result) => result.ok));
+    return memo3.get(commit);
   };
 }
 async function judgeCommits(repo, context, owners) {
   const result = { violations: [], commits: 0, writes: 0 };
-  await repo.diffCommits(owners.keys(), async (diff) => {
-    result.commits += 1;
-    const actors = owners.get(diff.commit) ?? [];
-    for (const entry of diff.entries) {
-      const write = { commit: diff.commit, path: entry.path, mode: entry.dstMode, oid: entry.dstOid, root: diff.commit };
-      for (const actor of actors) {
+  const found = [];
+  let order = 0;
+  let commit = "";
+  let actors = [];
+  let judges = [];
+  await repo.diffCommits(owners.keys(), {
+    commit(oid) {
+      result.commits += 1;
+      commit = oid;
+      actors = owners.get(oid) ?? [];
+      judges = actors.map((actor) => fastJudge(context.policy, actor));
+    },
+    path(record) {
+      let slow;
+      for (let index = 0; index < actors.length; index++) {
         result.writes += 1;
-        const fast = judgeWriteFast(context, actor, write);
-        const violation = fast === void 0 ? await judgeWrite(context, actor, write) : fast;
-        if (violation) result.violations.push(violation);
+        const at5 = order++;
+        const verdict = judges[index](record.pathBytes, record.mode);
+        if (verdict === null) continue;
+        const actor = actors[index];
+        const path = pathText(record.pathBytes);
+        if (verdict !== NEEDS_JUDGE_WRITE) {
+          if (actor.kind === "team") found.push({ at: at5, violation: { commit, path, team: actor.team.name, reason: verdict } });
+          continue;
+        }
+        const write = { commit, path, mode: record.mode.toString(8).padStart(6, "0"), oid: record.oid(), root: commit };
+        const work = judgeWrite(context, actor, write).then((violation) => {
+          if (violation) found.push({ at: at5, violation });
+        });
+        (slow ??= []).push(work);
       }
+      return slow && Promise.all(slow).then(() => void 0);
     }
   });
+  result.violations = found.sort((a, b) => a.at - b.at).map((item) => item.violation);
   return result;
 }
 function netChangeIsCovered(graph, tip, base) {
@@ -2102,6 +2707,7 @@ async function judgeNetChange(repo, context, actor, base, tip, label) {
   }
   return violations;
 }
+var pathText;
 var init_commits = __esm({
   "gate/commits.ts"() {
     "use strict";
@@ -2109,6 +2715,7 @@ var init_commits = __esm({
     init_signers();
     init_verify();
     init_scope();
+    pathText = (bytes) => /^[\x20-\x7e]*$/.test(bytes) ? bytes : Buffer.from(bytes, "latin1").toString("utf8");
   }
 });
 
@@ -2126,13 +2733,17 @@ async function resolveRange(repo, text2, protectedRefs2) {
     const to = text2.slice(dots + 2) || "HEAD";
     const fromOid = await mustResolve(repo, from);
     const toOid = await mustResolve(repo, to);
-    return { include: [toOid], exclude: [fromOid], netBase: await repo.mergeBase(fromOid, toOid), netTip: toOid, label: text2 };
+    return { include: [toOid], exclude: [fromOid], netBase: started(repo.mergeBase(fromOid, toOid)), netTip: toOid, label: text2 };
   }
   const tip = await mustResolve(repo, text2);
   const bases = (await Promise.all(protectedRefs2.map((ref) => repo.resolve(ref)))).filter((oid) => oid !== null);
   const shortNames = protectedRefs2.map((ref) => ref.replace(/^refs\/(heads|remotes)\//, ""));
   const label = shortNames.length ? `${text2} (commits not on ${shortNames.join(", ")})` : text2;
-  return { include: [tip], exclude: bases, netBase: await newestMergeBase(repo, tip, bases), netTip: tip, label };
+  return { include: [tip], exclude: bases, netBase: started(newestMergeBase(repo, tip, bases)), netTip: tip, label };
+}
+function started(work) {
+  work.catch(() => void 0);
+  return work;
 }
 async function mustResolve(repo, rev) {
   const oid = await repo.resolve(`${rev}^{commit}`);
@@ -2140,9 +2751,9 @@ async function mustResolve(repo, rev) {
   return oid;
 }
 async function newestMergeBase(repo, tip, bases) {
+  const candidates = await Promise.all(bases.map((base) => repo.mergeBase(tip, base)));
   let best = null;
-  for (const base of bases) {
-    const candidate = await repo.mergeBase(tip, base);
+  for (const candidate of candidates) {
     if (candidate && (!best || await repo.isAncestor(best, candidate))) best = candidate;
   }
   return best;
@@ -2153,7 +2764,8 @@ async function judgeRange(repo, policy, team, range, options = {}) {
   const graph = await repo.revListParents(range.include, range.exclude);
   const owners = new Map([...graph.keys()].reverse().map((commit) => [commit, [actor]]));
   const verdict = await judgeCommits(repo, context, owners);
-  const net = netChangeIsCovered(graph, range.netTip, range.netBase) ? [] : await judgeNetChange(repo, context, actor, range.netBase, range.netTip, NET_CHANGE);
+  const netBase = await range.netBase;
+  const net = netChangeIsCovered(graph, range.netTip, netBase) ? [] : await judgeNetChange(repo, context, actor, netBase, range.netTip, NET_CHANGE);
   const seen = new Set(verdict.violations.map((violation) => `${violation.path}\0${violation.reason}`));
   const extra = net.filter((violation) => !seen.has(`${violation.path}\0${violation.reason}`));
   return { team: team.name, range: range.label, commits: verdict.commits, violations: [...verdict.violations, ...extra] };
@@ -2280,9 +2892,9 @@ var init_accounts = __esm({
   }
 });
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -2337,9 +2949,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports2) {
+  "../main/node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -2495,9 +3107,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -2666,9 +3278,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit2 = require_visit();
@@ -2736,9 +3348,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -2786,9 +3398,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -2816,9 +3428,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -2857,9 +3469,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
@@ -2975,9 +3587,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -3005,9 +3617,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -3080,9 +3692,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -3223,9 +3835,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent2) {
@@ -3240,9 +3852,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -3376,9 +3988,9 @@ ${indent2}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -3659,9 +4271,9 @@ ${indent2}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -3783,9 +4395,9 @@ ${ctx.indent}${str}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -3916,9 +4528,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports2) {
+  "../main/node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
     var node_process = require("process");
     function debug(logLevel, ...messages) {
@@ -3938,9 +4550,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -3998,9 +4610,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge = require_merge();
@@ -4062,9 +4674,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -4102,9 +4714,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -4253,9 +4865,9 @@ ${indent2}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -4397,9 +5009,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -4419,9 +5031,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -4535,9 +5147,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -4557,9 +5169,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string = {
@@ -4576,9 +5188,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -4594,9 +5206,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -4618,9 +5230,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -4645,9 +5257,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -4691,9 +5303,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -4736,9 +5348,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -4764,9 +5376,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map = require_map();
@@ -4831,9 +5443,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = require("buffer");
     var Scalar = require_Scalar();
@@ -4897,9 +5509,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4975,9 +5587,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -5053,9 +5665,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -5085,9 +5697,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -5134,9 +5746,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -5213,9 +5825,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -5302,9 +5914,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -5390,9 +6002,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -5434,9 +6046,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -5528,9 +6140,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -5560,9 +6172,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -5640,9 +6252,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports2) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -5949,9 +6561,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports2) {
+  "../main/node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code2, message2) {
@@ -6014,9 +6626,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -6148,9 +6760,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -6190,9 +6802,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent2, fc, onError) {
@@ -6208,9 +6820,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -6224,9 +6836,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -6332,9 +6944,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -6383,9 +6995,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -6426,9 +7038,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -6620,9 +7232,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -6685,9 +7297,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -6868,9 +7480,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -7089,9 +7701,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -7170,9 +7782,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -7200,9 +7812,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -7306,9 +7918,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -7349,9 +7961,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports2) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
     var node_process = require("process");
     var directives = require_directives();
@@ -7557,9 +8169,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -7742,9 +8354,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -7803,9 +8415,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -7865,9 +8477,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -7967,9 +8579,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -8556,9 +9168,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter2 = class {
       constructor() {
@@ -8587,9 +9199,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports2) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
     var node_process = require("process");
     var cst = require_cst();
@@ -9461,9 +10073,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports2) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -9472,13 +10084,13 @@ var require_public_api = __commonJS({
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
-    function parseOptions(options) {
+    function parseOptions2(options) {
       const prettyErrors = options.prettyErrors !== false;
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
     function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
@@ -9492,7 +10104,7 @@ var require_public_api = __commonJS({
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
     function parseDocument2(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
       let doc = null;
@@ -9558,9 +10170,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports2) {
+  "../main/node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -10191,7 +10803,8 @@ var init_rules = __esm({
       "extra-refs",
       "delete-branch",
       "other-tags",
-      "architect-accounts"
+      "architect-accounts",
+      "agent"
     ];
     IDENTITY_MODES = ["ref", "pusher", "signature"];
     RESERVED_TEAM_NAMES = ["architect"];
@@ -10265,6 +10878,10 @@ var init_rules = __esm({
       "architect-accounts"(fm, entry, coord) {
         const accounts = readAccounts(fm, entry, "coord.architect-accounts");
         if (accounts) coord.architectAccounts = accounts;
+      },
+      agent(fm, entry, coord) {
+        const item = fm.string(entry.value, "coord.agent", entry.keyPos, 'claude -p "$(cat "$ANNOUNCEMENT")"');
+        if (item) coord.agent = item.text;
       }
     };
   }
@@ -10534,7 +11151,7 @@ async function judgeRequest(repo, env, request) {
   const judged = whoIsJudged(policy, request);
   const mergeBase = await repo.mergeBase(baseTip, head);
   const label = `${request.headBranch ? `${request.headBranch} ` : ""}${head.slice(0, 10)} (commits not on ${REMOTE}/${request.baseBranch} ${baseTip.slice(0, 10)})`;
-  const range = { include: [head], exclude: [baseTip], netBase: mergeBase, netTip: head, label };
+  const range = { include: [head], exclude: [baseTip], netBase: Promise.resolve(mergeBase), netTip: head, label };
   const [verdict, commitAuthors] = await Promise.all([judgeFor(repo, env, policy, policyTip, judged, request, range), authorsOf(repo, head, baseTip)]);
   return { ok: verdict.violations.length === 0, request, judged, policy, policySource, policyTip, baseTip, mergeBase, range: label, commits: verdict.commits, commitAuthors, violations: verdict.violations, notes };
 }
@@ -10800,7 +11417,7 @@ function codeQualityReport(verdict) {
   return JSON.stringify(verdict.violations.map((violation) => ({
     description: `${quotePath(violation.path)}: ${reasonText2(verdict, violation)} (commit ${violation.commit.slice(0, 10)})`,
     check_name: `coord-hooks/${violation.reason}`,
-    fingerprint: (0, import_crypto.createHash)("sha256").update(`${violation.commit}\0${violation.path}\0${violation.reason}`).digest("hex"),
+    fingerprint: (0, import_crypto2.createHash)("sha256").update(`${violation.commit}\0${violation.path}\0${violation.reason}`).digest("hex"),
     severity: "blocker",
     location: { path: violation.path, lines: { begin: 1 } }
   })), null, 2) + "\n";
@@ -10854,11 +11471,11 @@ async function runGitlab(io) {
     repo.close();
   }
 }
-var import_crypto, import_fs7, import_path7, REPORT_FILES;
+var import_crypto2, import_fs7, import_path7, REPORT_FILES;
 var init_gitlab = __esm({
   "hosted/gitlab.ts"() {
     "use strict";
-    import_crypto = require("crypto");
+    import_crypto2 = require("crypto");
     import_fs7 = require("fs");
     import_path7 = require("path");
     init_messages();
@@ -11795,7 +12412,7 @@ function whereText(path) {
   return path === "" ? " (the top of a commit)" : ` (at ${quoteName(Buffer.from(path, "utf8"))})`;
 }
 function checkTreeObject(raw, oidBytes = 20, oid, path) {
-  const tree = oid ?? (0, import_crypto2.createHash)(oidBytes === 32 ? "sha256" : "sha1").update(`tree ${raw.length}\0`).update(raw).digest("hex");
+  const tree = oid ?? (0, import_crypto3.createHash)(oidBytes === 32 ? "sha256" : "sha1").update(`tree ${raw.length}\0`).update(raw).digest("hex");
   return checkEntries(parseTreeObject(raw, oidBytes), oidBytes, tree, path);
 }
 function checkEntries({ entries, error }, oidBytes, tree, path) {
@@ -11911,11 +12528,11 @@ function treePaths(trees) {
   }
   return paths;
 }
-var import_crypto2, S_IFMT, S_IFDIR, S_IFLNK, CANONICAL_MODES, isDir, isLink, SPECIAL_FILES, FIX_NAME, FIX_WRITE;
+var import_crypto3, S_IFMT, S_IFDIR, S_IFLNK, CANONICAL_MODES, isDir, isLink, SPECIAL_FILES, FIX_NAME, FIX_WRITE;
 var init_tree_check = __esm({
   "gate/tree-check.ts"() {
     "use strict";
-    import_crypto2 = require("crypto");
+    import_crypto3 = require("crypto");
     S_IFMT = 61440;
     S_IFDIR = 16384;
     S_IFLNK = 40960;
@@ -12287,22 +12904,28 @@ async function judgePush(repo, updates, env, policyBranch2, options) {
       fix: "make the commits again with ordinary git commands (git itself refuses such trees); nothing was judged further"
     })));
   }
-  const rejections = [...await ambiguousNames(repo, policy, updates)];
-  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch2, bootstrap ? null : loaded);
-  if (invalid) rejections.push(invalid);
+  const kinds = updates.map((update) => classifyRef(policy, update.ref));
   const tips = [];
-  for (const update of updates) {
-    const kind = classifyRef(policy, update.ref);
-    const rejection = await refRule(context, update, kind);
-    if (rejection) rejections.push(rejection);
+  updates.forEach((update, index) => {
+    const kind = kinds[index];
     owners[update.ref] = kind.kind === "team" ? kind.team.name : kind.kind === "protected" ? "architect" : kind.kind;
     if (kind.kind === "team" && !isDeletion(update)) {
       const round = roundOfBranch(kind.branch, kind.team.name) ?? void 0;
       tips.push({ tip: update.new, actor: { kind: "team", team: kind.team, round }, ref: update.ref });
     }
+  });
+  const started2 = [ambiguousNames(repo, policy, updates), teamCommits(repo, policy, tips)];
+  for (const work of started2) work.catch(() => void 0);
+  const ruleRejections = [];
+  for (const [index, update] of updates.entries()) {
+    const rejection = await refRule(context, update, kinds[index]);
+    if (rejection) ruleRejections.push(rejection);
   }
+  const rejections = [...await started2[0], ...ruleRejections];
+  const invalid = recovery ? null : await invalidPolicyUpdate(repo, updates, policyBranch2, bootstrap ? null : loaded);
+  if (invalid) rejections.push(invalid);
   const refOf = (team) => tips.find((tip) => tip.actor.team.name === team)?.ref ?? "";
-  const commitOwners = await teamCommits(repo, policy, tips);
+  const commitOwners = await started2[1];
   if (policy.coord.identity === "signature") rejections.push(...await requireTeamSignatures(context, commitOwners, refOf));
   const judge = judgeContext(repo, policy, architectProof(repo, context));
   const judged = await judgeCommits(repo, judge, commitOwners);
@@ -12533,10 +13156,23 @@ async function completedRounds(repo, policy, updates) {
   }
   return completed;
 }
+function claimRound(gitDir, round, err) {
+  const dir = (0, import_path12.join)(gitDir, "coord-hooks", "round-complete");
+  try {
+    (0, import_fs9.mkdirSync)(dir, { recursive: true });
+    (0, import_fs9.closeSync)((0, import_fs9.openSync)((0, import_path12.join)(dir, String(round)), "wx"));
+    return true;
+  } catch (error) {
+    if (error.code === "EEXIST") return false;
+    err(`coord-hooks: warning: cannot mark round ${round} complete in ${dir} (${String(error)}); reporting it anyway
+`);
+    return true;
+  }
+}
 function announceCompletion(gitDir, policy, rounds, env, err) {
   const logged = new Set(readAudit(gitDir).filter((record) => record.event === "round-complete").map((record) => record.round));
   for (const { round, teams } of rounds) {
-    if (logged.has(round)) continue;
+    if (logged.has(round) || !claimRound(gitDir, round, err)) continue;
     appendAudit(gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "round-complete", pusher: null, refs: [], round, teams }, err);
     err(`coord-hooks: round ${round} complete: ${teams.join(", ")}
 `);
@@ -13283,16 +13919,36 @@ var init_pre_push = __esm({
 });
 
 // hooks/template.ts
+function warmCommand(hook, stdin, args) {
+  return `"$WARM" "$WARM_SOCKET" ${WARM_WAIT_SECONDS[hook]} ${stdin ? 1 : 0} "$NODE" "$CLI" hook ${hook}${args}`;
+}
 function shQuote(word) {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
+var WARM_WAIT_SECONDS;
 var init_template = __esm({
   "hooks/template.ts"() {
     "use strict";
+    WARM_WAIT_SECONDS = { "pre-commit": 120, "pre-push": 600, "pre-receive": 900, "claude-guard": 2 };
   }
 });
 
 // hooks/claude-command.ts
+var claude_command_exports = {};
+__export(claude_command_exports, {
+  GUARD_DEFAULT_DEADLINE_MS: () => GUARD_DEFAULT_DEADLINE_MS,
+  GUARD_MAX_DEADLINE_MS: () => GUARD_MAX_DEADLINE_MS,
+  GUARD_TIMEOUT: () => GUARD_TIMEOUT,
+  SESSION_START_DEADLINE_MS: () => SESSION_START_DEADLINE_MS,
+  SESSION_START_TIMEOUT: () => SESSION_START_TIMEOUT,
+  STOP_DEADLINE_MS: () => STOP_DEADLINE_MS,
+  STOP_TIMEOUT: () => STOP_TIMEOUT,
+  claudeHookCommand: () => claudeHookCommand,
+  isGuardCommand: () => isGuardCommand,
+  ourHookName: () => ourHookName,
+  thisCli: () => thisCli,
+  warmOfCommand: () => warmOfCommand
+});
 function thisCli() {
   return { node: process.execPath, cli: (0, import_path17.join)(packageInfo().root, "dist", "cli", "main.js") };
 }
@@ -13306,9 +13962,10 @@ function locate(flavour, hook, where, onMissing) {
       find: [
         `NODE=${shQuote(where.node)}; CLI=${shQuote(where.cli)}`,
         `if [ ! -x "$NODE" ]; then ${onMissing(["node is missing at ", { variable: "NODE" }])}; fi`,
-        `if [ ! -f "$CLI" ]; then ${onMissing(["the coord-hooks CLI is missing at ", { variable: "CLI" }])}; fi`
+        `if [ ! -f "$CLI" ]; then ${onMissing(["the coord-hooks CLI is missing at ", { variable: "CLI" }])}; fi`,
+        ...where.warm && hook === "claude-guard" ? [`WARM=${shQuote(where.warm.client)}; WARM_SOCKET=${shQuote(where.warm.socket)}`] : []
       ].join("; "),
-      run: `"$NODE" "$CLI" hook ${hook}`
+      run: where.warm && hook === "claude-guard" ? `if [ -x "$WARM" ]; then ${warmCommand(hook, true, "")}; else "$NODE" "$CLI" hook ${hook}; fi` : `"$NODE" "$CLI" hook ${hook}`
     };
   }
   return {
@@ -13342,6 +13999,10 @@ function claudeHookCommand(hook, flavour, where = thisCli()) {
   const head = "coord-hooks stop hook: ";
   const { find, run } = locate(flavour, hook, where, (what) => `${say([head, ...what, "; the session may stop. ", fix], true)}; exit 0`);
   return [find, run, "exit 0"].join("; ");
+}
+function warmOfCommand(command) {
+  const match = /\bWARM='([^']*)'; WARM_SOCKET='([^']*)'/.exec(command);
+  return match ? { client: match[1], socket: match[2] } : null;
 }
 function ourHookName(command) {
   if (typeof command !== "string" || !/coord-hooks|dist\/cli\/main\.js/i.test(command)) return null;
@@ -14097,13 +14758,17 @@ function sandboxAvailability() {
 async function installClaudeForTeam(cwd, policy, team, options = {}) {
   const { readsEverything: readsEverything2 } = await Promise.resolve().then(() => (init_guard_path(), guard_path_exports));
   const { block, notes } = await sandboxBlockFor(policy, team, cwd);
-  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything2(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block });
+  const summary = await installClaudeSettings(cwd, { team: team.name, readScopeNarrow: !readsEverything2(team), waitForAnnouncements: options.waitForAnnouncements, sandbox: block, where: options.where });
   return { ...summary, sandboxNotes: notes };
 }
 async function installedClaudeSettings(cwd) {
   const where = await places(cwd);
-  const ours = ourHooksIn(readSettings(where.local));
-  return { installed: ours.size > 0, waitForAnnouncements: ours.has("Stop"), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox) };
+  let warm;
+  const ours = ourHooksIn(readSettings(where.local), (command) => {
+    if (ourHookName(command) === "claude-guard") warm ??= warmOfCommand(command) ?? void 0;
+    return true;
+  });
+  return { installed: ours.size > 0, waitForAnnouncements: ours.has("Stop"), sandbox: Boolean(readOwned(where.commonDir)[where.local]?.sandbox), warm };
 }
 function formatClaudeSummary(summary) {
   const what = { created: "created", updated: "updated", unchanged: "already up to date" }[summary.action];
@@ -14211,7 +14876,8 @@ async function regenerateClaudeSettings(io, policy, team) {
   const settings = await Promise.resolve().then(() => (init_claude_settings2(), claude_settings_exports2));
   const installed = await settings.installedClaudeSettings(io.cwd);
   if (!installed.installed) return;
-  const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements: installed.waitForAnnouncements });
+  const where = installed.warm ? { ...(await Promise.resolve().then(() => (init_claude_command(), claude_command_exports))).thisCli(), warm: installed.warm } : void 0;
+  const summary = await settings.installClaudeForTeam(io.cwd, policy, team, { waitForAnnouncements: installed.waitForAnnouncements, where });
   if (summary.action !== "unchanged") io.err(`coord-hooks: Claude Code settings rewritten for the new policy (${summary.settingsPath})
 `);
 }
@@ -14265,6 +14931,7 @@ var init_post_merge = __esm({
 var reference_transaction_exports = {};
 __export(reference_transaction_exports, {
   NEWS_LIMIT: () => NEWS_LIMIT,
+  announcedMarker: () => announcedMarker,
   newsLine: () => newsLine,
   roundNews: () => roundNews,
   runReferenceTransaction: () => runReferenceTransaction
@@ -14300,16 +14967,33 @@ async function doneLines(news, io) {
     return `round ${round}: ${arrived.join(", ")} ${arrived.length === 1 ? "is" : "are"} done (done so far: ${all.sort().join(", ")}; \`coord-hooks tally --round ${round}\` verifies)`;
   });
 }
+async function firstAnnouncements(news, repo) {
+  if (!news.some((item) => item.kind === "announcement")) return news;
+  const commonDir = await repo.commonDir();
+  const out = [];
+  for (const item of news) {
+    if (item.kind === "done") {
+      out.push(item);
+      continue;
+    }
+    const marker = announcedMarker(commonDir, item);
+    if ((0, import_fs17.existsSync)(marker)) continue;
+    await (0, import_promises5.mkdir)((0, import_path24.dirname)(marker), { recursive: true });
+    await (0, import_promises5.writeFile)(marker, "");
+    out.push(item);
+  }
+  return out;
+}
 async function runReferenceTransaction(args, io) {
   if (args[0] !== "committed") return 0;
   try {
-    const news = roundNews(await readAll(io.stdin));
-    if (news.length === 0) return 0;
+    const found = roundNews(await readAll(io.stdin));
+    if (found.length === 0) return 0;
+    const { GitRepo: GitRepo2 } = await Promise.resolve().then(() => (init_repo(), repo_exports));
+    const repo = new GitRepo2(io.cwd, io.env);
+    const news = await firstAnnouncements(found, repo);
     let team = null;
-    if (news.some((item) => item.kind === "announcement")) {
-      const { GitRepo: GitRepo2 } = await Promise.resolve().then(() => (init_repo(), repo_exports));
-      team = await new GitRepo2(io.cwd, io.env).configGet(TEAM_KEY);
-    }
+    if (news.some((item) => item.kind === "announcement")) team = await repo.configGet(TEAM_KEY);
     const shown2 = news.filter((item) => item.kind === "done" || team === null || item.team === team);
     if (shown2.length > NEWS_LIMIT) {
       const done2 = shown2.filter((item) => item.kind === "done");
@@ -14328,16 +15012,20 @@ async function runReferenceTransaction(args, io) {
   }
   return 0;
 }
-var ZERO2, NEWS_LIMIT;
+var import_fs17, import_promises5, import_path24, ZERO2, NEWS_LIMIT, announcedMarker;
 var init_reference_transaction = __esm({
   "hooks/client/reference-transaction.ts"() {
     "use strict";
+    import_fs17 = require("fs");
+    import_promises5 = require("fs/promises");
+    import_path24 = require("path");
     init_errors();
     init_stream();
     init_round_names();
     init_clone();
     ZERO2 = /^0+$/;
     NEWS_LIMIT = 10;
+    announcedMarker = (commonDir, news) => (0, import_path24.join)(commonDir, "coord-hooks", "announced", news.team, `round-${news.round}`);
   }
 });
 
@@ -14686,8 +15374,8 @@ function targetsOf(name, args, cwd, isDirectory) {
       const list = operands(name, args);
       if (list.length < 2) return [];
       const dest = list[list.length - 1];
-      if (dest.dynamic || !(dest.text.endsWith("/") || isDirectory((0, import_path24.resolve)(cwd, dest.text)))) return [dest];
-      return list.slice(0, -1).map((source) => ({ text: `${dest.text.replace(/\/+$/, "")}/${(0, import_path24.basename)(source.text)}`, dynamic: source.dynamic }));
+      if (dest.dynamic || !(dest.text.endsWith("/") || isDirectory((0, import_path25.resolve)(cwd, dest.text)))) return [dest];
+      return list.slice(0, -1).map((source) => ({ text: `${dest.text.replace(/\/+$/, "")}/${(0, import_path25.basename)(source.text)}`, dynamic: source.dynamic }));
     }
     case "sed":
       return sedFiles(args) ?? [];
@@ -14697,7 +15385,7 @@ function targetsOf(name, args, cwd, isDirectory) {
 }
 function existingDirectory(path) {
   try {
-    return (0, import_fs17.statSync)(path).isDirectory();
+    return (0, import_fs18.statSync)(path).isDirectory();
   } catch {
     return false;
   }
@@ -14709,7 +15397,7 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
   const push = (word, how, directory = false) => {
     const text2 = word.text;
     if (word.dynamic || text2 === "" || text2.startsWith("~") || text2 === "-") return;
-    const path = (0, import_path24.isAbsolute)(text2) ? (0, import_path24.resolve)(text2) : (0, import_path24.resolve)(dir, text2);
+    const path = (0, import_path25.isAbsolute)(text2) ? (0, import_path25.resolve)(text2) : (0, import_path25.resolve)(dir, text2);
     writes.push({ path, how, directory: directory || text2.endsWith("/") || isDirectory(path) });
   };
   for (const simple of simpleCommands(tokenize(command))) {
@@ -14739,7 +15427,7 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
     if (name === "git" && args.some((arg) => arg.text === "--no-verify")) skipsHooks = "git --no-verify";
     if (name === "cd") {
       const target = args.find((arg) => !arg.text.startsWith("-"));
-      if (target && !target.dynamic && !target.text.startsWith("~")) dir = (0, import_path24.resolve)(dir, target.text);
+      if (target && !target.dynamic && !target.text.startsWith("~")) dir = (0, import_path25.resolve)(dir, target.text);
       continue;
     }
     const directory = name === "mkdir" || name === "rm" && args.some((arg) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(arg.text));
@@ -14747,12 +15435,12 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
   }
   return { writes, skipsHooks };
 }
-var import_fs17, import_path24, SEPARATORS, REDIRECT, OPERATOR, PREFIXES, VALUE_OPTIONS, ASSIGNMENT;
+var import_fs18, import_path25, SEPARATORS, REDIRECT, OPERATOR, PREFIXES, VALUE_OPTIONS, ASSIGNMENT;
 var init_guard_bash = __esm({
   "hooks/guard-bash.ts"() {
     "use strict";
-    import_fs17 = require("fs");
-    import_path24 = require("path");
+    import_fs18 = require("fs");
+    import_path25 = require("path");
     SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "|", "|&", "&", "\n", "(", ")"]);
     REDIRECT = /^(?:[0-9]*>>?|&>>?|[0-9]*>\||[0-9]*<|[0-9]*<<-?|[0-9]*<<<|[0-9]*>&|[0-9]*<&|<>)$/;
     OPERATOR = /^(?:&&|\|\||\|&|;;|[0-9]*>>|[0-9]*>\||[0-9]*>&|[0-9]*<<<|[0-9]*<<-|[0-9]*<<|[0-9]*<&|<>|&>>|&>|[0-9]*>|[0-9]*<|[;&|()\n])/;
@@ -14833,7 +15521,7 @@ function powershellWrites(command, cwd) {
   const push = (word, how, directory = false) => {
     if (!word || word.dynamic || word.text === "" || word.text.startsWith("~") || /^(\$null|nul)$/i.test(word.text)) return;
     const text2 = word.text.replace(/\\/g, "/");
-    writes.push({ path: (0, import_path25.isAbsolute)(text2) ? (0, import_path25.resolve)(text2) : (0, import_path25.resolve)(dir, text2), how, directory });
+    writes.push({ path: (0, import_path26.isAbsolute)(text2) ? (0, import_path26.resolve)(text2) : (0, import_path26.resolve)(dir, text2), how, directory });
   };
   if (/\$env:COORD_HOOKS\s*=\s*['"]?0/i.test(command)) skipsHooks = "$env:COORD_HOOKS = 0";
   for (const words2 of statements(command)) {
@@ -14850,7 +15538,7 @@ function powershellWrites(command, cwd) {
     const name = rest[0]?.text.toLowerCase();
     if (!name) continue;
     if ((name === "cd" || name === "set-location" || name === "sl" || name === "chdir" || name === "push-location" || name === "pushd") && rest[1] && !rest[1].dynamic && !rest[1].text.startsWith("-")) {
-      dir = (0, import_path25.resolve)(dir, rest[1].text.replace(/\\/g, "/"));
+      dir = (0, import_path26.resolve)(dir, rest[1].text.replace(/\\/g, "/"));
       continue;
     }
     const cmdlet = CMDLETS[name];
@@ -14879,11 +15567,11 @@ function powershellWrites(command, cwd) {
   }
   return { writes, skipsHooks };
 }
-var import_path25, CMDLETS, TARGET_PARAMS, SWITCHES, WITH_VALUE;
+var import_path26, CMDLETS, TARGET_PARAMS, SWITCHES, WITH_VALUE;
 var init_guard_powershell = __esm({
   "hooks/guard-powershell.ts"() {
     "use strict";
-    import_path25 = require("path");
+    import_path26 = require("path");
     CMDLETS = {
       "set-content": "Set-Content",
       sc: "Set-Content",
@@ -14971,7 +15659,7 @@ function guardGitEnv(env) {
   return clean;
 }
 async function loadGuardRepo(cwd, env) {
-  if (!(0, import_fs18.existsSync)(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
+  if (!(0, import_fs19.existsSync)(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
   const repo = new GitRepo(cwd, guardGitEnv(env));
   try {
     const { locatePolicy: locatePolicy2 } = await Promise.resolve().then(() => (init_locate(), locate_exports));
@@ -15001,7 +15689,7 @@ async function loadGuardRepo(cwd, env) {
       });
     }
     const round = branch ? roundOfBranch2(branch, team.name) ?? void 0 : void 0;
-    return { top: (0, import_fs18.realpathSync)(top), gitDirs: dirs.map(resolveOnDisk2), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk2), claudeDir: resolveOnDisk2(claudeConfigDir(env)) };
+    return { top: (0, import_fs19.realpathSync)(top), gitDirs: dirs.map(resolveOnDisk2), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk2), claudeDir: resolveOnDisk2(claudeConfigDir(env)) };
   } finally {
     repo.close();
   }
@@ -15013,10 +15701,10 @@ function blockMessage(head, lines) {
   return [head, ...lines.map((line) => `  ${line}`)].join("\n") + "\n";
 }
 function claudeConfigDir(env) {
-  return env.CLAUDE_CONFIG_DIR && (0, import_path26.isAbsolute)(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : (0, import_path26.join)(env.HOME || (0, import_os3.homedir)(), ".claude");
+  return env.CLAUDE_CONFIG_DIR && (0, import_path27.isAbsolute)(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : (0, import_path27.join)(env.HOME || (0, import_os3.homedir)(), ".claude");
 }
 function freeDirs(env, resolveOnDisk2) {
-  const dirs = [claudeConfigDir(env), (0, import_os3.tmpdir)(), env.TMPDIR, "/tmp"].filter((dir) => Boolean(dir) && (0, import_path26.isAbsolute)(dir));
+  const dirs = [claudeConfigDir(env), env.TMPDIR || env.TMP || env.TEMP, "/tmp"].filter((dir) => Boolean(dir) && (0, import_path27.isAbsolute)(dir));
   return [...new Set(dirs.map(resolveOnDisk2))];
 }
 async function judgeTool(input, env) {
@@ -15031,7 +15719,7 @@ async function judgeTool(input, env) {
     const paths = await Promise.resolve().then(() => (init_guard_path(), guard_path_exports));
     for (const target of targets.paths) {
       const write = target.access === "write";
-      const resolved = paths.resolveOnDisk((0, import_path26.resolve)(cwd, target.raw, target.below ?? ""));
+      const resolved = paths.resolveOnDisk((0, import_path27.resolve)(cwd, target.raw, target.below ?? ""));
       const block = write ? paths.judgeWritePath(repo, resolved) : paths.judgeReadPath(repo, resolved, target.directory);
       if (!block) continue;
       const verb = write ? `${tool} to` : `${tool} of`;
@@ -15099,13 +15787,13 @@ async function runClaudeGuard(_args, io) {
   if (outcome.message) io.err(outcome.message);
   return outcome.code;
 }
-var import_fs18, import_os3, import_path26, BLOCK, LOCATING_ENV, KNOWN_TOOLS;
+var import_fs19, import_os3, import_path27, BLOCK, LOCATING_ENV, KNOWN_TOOLS;
 var init_guard = __esm({
   "hooks/guard.ts"() {
     "use strict";
-    import_fs18 = require("fs");
+    import_fs19 = require("fs");
     import_os3 = require("os");
-    import_path26 = require("path");
+    import_path27 = require("path");
     init_errors();
     init_repo();
     init_stream();
@@ -15189,21 +15877,21 @@ async function openAnnouncements(repo, team, remote) {
   }
   return out;
 }
-var import_fs19, import_path27, HandedStore;
+var import_fs20, import_path28, HandedStore;
 var init_claude_announcements = __esm({
   "hooks/claude-announcements.ts"() {
     "use strict";
-    import_fs19 = require("fs");
-    import_path27 = require("path");
+    import_fs20 = require("fs");
+    import_path28 = require("path");
     init_round_names();
     init_watch();
     HandedStore = class {
       file;
       data;
       constructor(gitDir) {
-        this.file = (0, import_path27.join)(gitDir, "coord-hooks", "claude-handed.json");
+        this.file = (0, import_path28.join)(gitDir, "coord-hooks", "claude-handed.json");
         try {
-          this.data = (0, import_fs19.existsSync)(this.file) ? JSON.parse((0, import_fs19.readFileSync)(this.file, "utf8")) : {};
+          this.data = (0, import_fs20.existsSync)(this.file) ? JSON.parse((0, import_fs20.readFileSync)(this.file, "utf8")) : {};
         } catch {
           this.data = {};
         }
@@ -15213,9 +15901,9 @@ var init_claude_announcements = __esm({
       }
       mark(announcement) {
         this.data[announcement.branch] = announcement.commit;
-        (0, import_fs19.mkdirSync)((0, import_path27.join)(this.file, ".."), { recursive: true });
-        (0, import_fs19.writeFileSync)(`${this.file}.tmp`, JSON.stringify(this.data, null, 1));
-        (0, import_fs19.renameSync)(`${this.file}.tmp`, this.file);
+        (0, import_fs20.mkdirSync)((0, import_path28.join)(this.file, ".."), { recursive: true });
+        (0, import_fs20.writeFileSync)(`${this.file}.tmp`, JSON.stringify(this.data, null, 1));
+        (0, import_fs20.renameSync)(`${this.file}.tmp`, this.file);
       }
     };
   }
@@ -15361,6 +16049,111 @@ var init_claude_session = __esm({
   }
 });
 
+// warm/paths.ts
+function warmPaths(commonDir) {
+  const home = (0, import_path29.join)(commonDir, "coord-hooks", "warm");
+  let dir = home;
+  if ((0, import_path29.join)(home, "sock").length > MAX_SOCKET_PATH) {
+    const hash = (0, import_crypto4.createHash)("sha256").update(commonDir).digest("hex").slice(0, 16);
+    dir = (0, import_path29.join)((0, import_os4.tmpdir)(), `coord-hooks-${process.getuid?.() ?? "user"}`, hash);
+  }
+  return { dir, socket: (0, import_path29.join)(dir, "sock"), client: (0, import_path29.join)(home, "client"), log: (0, import_path29.join)(home, "warm.log"), inTmp: dir !== home };
+}
+var import_crypto4, import_os4, import_path29, MAX_SOCKET_PATH;
+var init_paths = __esm({
+  "warm/paths.ts"() {
+    "use strict";
+    import_crypto4 = require("crypto");
+    import_os4 = require("os");
+    import_path29 = require("path");
+    MAX_SOCKET_PATH = 103;
+  }
+});
+
+// warm/switch.ts
+async function warmSetting(cwd, env) {
+  if (env.COORD_HOOKS_WARM === "0") return false;
+  const repo = new GitRepo(cwd, env);
+  try {
+    const result = await repo.run(["config", "--type=bool", "--get", "coord-hooks.warm"], { okCodes: [1] });
+    return result.code === 1 || result.stdout.toString("utf8").trim() !== "false";
+  } catch {
+    return false;
+  } finally {
+    repo.close();
+  }
+}
+var init_switch = __esm({
+  "warm/switch.ts"() {
+    "use strict";
+    init_repo();
+  }
+});
+
+// warm/start.ts
+var start_exports = {};
+__export(start_exports, {
+  START_VARIABLE: () => START_VARIABLE,
+  idleSeconds: () => idleSeconds,
+  ownCli: () => ownCli,
+  serverEnv: () => serverEnv,
+  startWarmIfAsked: () => startWarmIfAsked
+});
+function idleSeconds(env) {
+  const asked = Number(env.COORD_HOOKS_WARM_IDLE_SECONDS);
+  return Number.isFinite(asked) && asked >= 1 && asked <= 86400 ? asked : 900;
+}
+function serverEnv(env) {
+  const clean = foreignEnv(env);
+  for (const name of ["HOME", "TMPDIR", "TMP", "TEMP", START_VARIABLE, "COORD_HOOKS_RUNNING", "COORD_HOOKS"]) delete clean[name];
+  return clean;
+}
+function ownCli() {
+  return (0, import_path30.join)(packageInfo().root, "dist", "cli", "main.js");
+}
+async function startWarmIfAsked(cwd, env) {
+  const socket = env[START_VARIABLE];
+  if (!socket) return;
+  try {
+    if (!await warmSetting(cwd, env)) return;
+    const repo = new GitRepo(cwd, env);
+    let commonDir;
+    try {
+      commonDir = await repo.commonDir();
+    } finally {
+      repo.close();
+    }
+    const paths = warmPaths(commonDir);
+    if (paths.socket !== socket || !(0, import_fs21.existsSync)(paths.client)) return;
+    (0, import_fs21.mkdirSync)((0, import_path30.dirname)(paths.log), { recursive: true, mode: 448 });
+    if ((0, import_fs21.existsSync)(paths.log) && (0, import_fs21.statSync)(paths.log).size > 1 << 20) (0, import_fs21.truncateSync)(paths.log, 0);
+    const command = ["exec", process.execPath, ownCli(), "warm", "serve", "--git-dir", commonDir, "--idle", String(idleSeconds(env))].map((word, index) => index ? shQuote(word) : word).join(" ");
+    const log = (0, import_fs21.openSync)(paths.log, "a", 384);
+    try {
+      spawnDetached(command, { env: serverEnv(env), cwd: commonDir, logFd: log });
+    } finally {
+      (0, import_fs21.closeSync)(log);
+    }
+  } catch {
+  }
+}
+var import_fs21, import_path30, START_VARIABLE;
+var init_start = __esm({
+  "warm/start.ts"() {
+    "use strict";
+    import_fs21 = require("fs");
+    import_path30 = require("path");
+    init_package_info();
+    init_process();
+    init_repo();
+    init_template();
+    init_run();
+    init_paths();
+    init_switch();
+    START_VARIABLE = "COORD_HOOKS_WARM_START";
+  }
+});
+
 // cli/hook.ts
 var hook_exports = {};
 __export(hook_exports, {
@@ -15395,7 +16188,11 @@ var init_hook = __esm({
         const [name, ...args] = positionals;
         const load2 = name ? HOOKS[name] : void 0;
         if (!load2) throw new CoordError(`unknown hook "${name ?? ""}"`, { hint: `hooks are: ${Object.keys(HOOKS).join(", ")}` });
-        return (await load2())(args, io);
+        try {
+          return await (await load2())(args, io);
+        } finally {
+          if (io.env.COORD_HOOKS_WARM_START) await (await Promise.resolve().then(() => (init_start(), start_exports))).startWarmIfAsked(io.cwd, io.env);
+        }
       }
     });
   }
@@ -15437,6 +16234,33 @@ ${error instanceof Error && error.stack ? error.stack.split("\n").slice(1, 4).jo
   }
 }
 
+// cli/exit.ts
+function processIO() {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    out: (text2) => {
+      process.stdout.write(text2);
+    },
+    err: (text2) => {
+      process.stderr.write(text2);
+    },
+    isTTY: Boolean(process.stdout.isTTY)
+  };
+}
+function exitAfterOutput(code2) {
+  process.exitCode = code2;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code2)));
+}
+function runAndExit(main2) {
+  main2.then(exitAfterOutput, (error) => {
+    process.stderr.write(`coord-hooks: ${String(error)}
+`);
+    exitAfterOutput(2);
+  });
+}
+
 // cli/bundle.ts
 var BUNDLED = {
   ci: async () => (await Promise.resolve().then(() => (init_ci(), ci_exports))).default,
@@ -15455,25 +16279,6 @@ async function main(argv) {
 `);
     return 2;
   }
-  return runCommand(name, load2, rest, {
-    cwd: process.cwd(),
-    env: process.env,
-    stdin: process.stdin,
-    out: (text2) => {
-      process.stdout.write(text2);
-    },
-    err: (text2) => {
-      process.stderr.write(text2);
-    },
-    isTTY: Boolean(process.stdout.isTTY)
-  });
+  return runCommand(name, load2, rest, processIO());
 }
-main(process.argv.slice(2)).then((code2) => {
-  process.exitCode = code2;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code2)));
-}, (error) => {
-  process.stderr.write(`coord-hooks: ${String(error)}
-`);
-  process.exitCode = 2;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(2)));
-});
+runAndExit(main(process.argv.slice(2)));
