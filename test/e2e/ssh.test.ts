@@ -15,6 +15,7 @@ describeInstalled(transportMissing('ssh', sshPrograms().missing), 'git over ssh:
     transport: 'ssh',
     variable: 'GL_USER',
     claimRoute: 'every pusher variable the gate reads, sent with SendEnv to an sshd configured to AcceptEnv them',
+    claimArrivesAsPusherVariable: true,
     start: (root, env) => startSshGitServer({ root, env, users: Object.values(USERS) }),
   });
   beforeAll(scenario.setup);
