@@ -19,6 +19,13 @@ export const HOOKS: Record<string, () => Promise<HookRunner>> = {
   'claude-stop': async () => (await import('../hooks/claude-session')).runClaudeStop,
 };
 
+/** Runs `work` for at most `ms`; a failure or a stall is dropped (starting the warm process is an optimisation). */
+async function startWithin(ms: number, work: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); timer.unref(); });
+  await Promise.race([work().catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
 export default defineCommand({
   name: 'hook',
   summary: 'Run one installed git hook (called by the hook scripts that `coord-hooks install` writes).',
@@ -34,7 +41,9 @@ export default defineCommand({
       return await (await load())(args, io);
     } finally {
       // The warm client found no process for this repository and ran the hook cold: start one (docs/warm.md).
-      if (io.env.COORD_HOOKS_WARM_START) await (await import('../warm/start')).startWarmIfAsked(io.cwd, io.env);
+      // Never at the verdict's expense: a start that stalls (a slow git) is left behind after 1 s, so
+      // the hook still ends within its own deadline (the guard's stays below Claude Code's timeout).
+      if (io.env.COORD_HOOKS_WARM_START) await startWithin(1000, async () => (await import('../warm/start')).startWarmIfAsked(io.cwd, io.env));
     }
   },
 });

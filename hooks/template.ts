@@ -30,9 +30,12 @@ export interface WarmHookPaths {
 
 /**
  * Seconds a client waits for a warm answer before it runs the hook cold (the gate has its own timeout inside).
- * The guard's 2 s plus its cold deadline (at most 6 s) stay below the 10 s Claude Code waits for it.
+ * The guard's wait outlasts its own deadline (at most 6 s, applied inside the warm process too), so a
+ * guard that stalls answers warm with the deadline's refusal instead of starting over cold; only a
+ * warm process that says nothing at all costs the cold run on top, and then Claude Code's own 10 s
+ * timeout blocks the call (the guard is registered to block on failure).
  */
-export const WARM_WAIT_SECONDS: Record<(typeof WARM_HOOKS)[number], number> = { 'pre-commit': 120, 'pre-push': 600, 'pre-receive': 900, 'claude-guard': 2 };
+export const WARM_WAIT_SECONDS: Record<(typeof WARM_HOOKS)[number], number> = { 'pre-commit': 120, 'pre-push': 600, 'pre-receive': 900, 'claude-guard': 7 };
 
 /** The command that asks the warm process and falls back to `NODE CLI hook NAME` (the client reads its input itself when `stdin`). */
 export function warmCommand(hook: (typeof WARM_HOOKS)[number], stdin: boolean, args: string): string {
