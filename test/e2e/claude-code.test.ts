@@ -97,7 +97,8 @@ const bash = (command: string): Turn => ({ tools: [{ name: 'Bash', input: { comm
 
 /**
  * A directory holding a `git` in front of the real one that stalls 30 s only when the guard calls it
- * (its parent is `… hook claude-guard`): Claude Code's own git calls and the agent's stay fast.
+ * (its parent is `… hook claude-guard`, or the warm process `… warm serve` that answers the guard):
+ * Claude Code's own git calls and the agent's stay fast.
  */
 function slowGitBin(): string {
   const bin = join(setup.root, 'slow-git-bin');
@@ -105,7 +106,7 @@ function slowGitBin(): string {
   mkdirSync(bin, { recursive: true });
   const realGit = findProgram('git');
   if (!realGit) throw new Error('git is not on PATH');
-  writeFileSync(join(bin, 'git'), `#!/bin/sh\nif tr '\\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | grep -q 'hook claude-guard'; then sleep 30; fi\nexec '${realGit}' "$@"\n`);
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\nif tr '\\0' ' ' < /proc/$PPID/cmdline 2>/dev/null | grep -qE 'hook claude-guard|warm serve'; then sleep 30; fi\nexec '${realGit}' "$@"\n`);
   chmodSync(join(bin, 'git'), 0o755);
   return bin;
 }
