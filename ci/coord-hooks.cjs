@@ -13929,7 +13929,7 @@ var WARM_WAIT_SECONDS;
 var init_template = __esm({
   "hooks/template.ts"() {
     "use strict";
-    WARM_WAIT_SECONDS = { "pre-commit": 120, "pre-push": 600, "pre-receive": 900, "claude-guard": 2 };
+    WARM_WAIT_SECONDS = { "pre-commit": 120, "pre-push": 600, "pre-receive": 900, "claude-guard": 7 };
   }
 });
 
@@ -16160,6 +16160,14 @@ __export(hook_exports, {
   HOOKS: () => HOOKS,
   default: () => hook_default
 });
+async function startWithin(ms, work) {
+  let timer;
+  const late = new Promise((resolve7) => {
+    timer = setTimeout(resolve7, ms);
+    timer.unref();
+  });
+  await Promise.race([work().catch(() => void 0), late]).finally(() => clearTimeout(timer));
+}
 var HOOKS, hook_default;
 var init_hook = __esm({
   "cli/hook.ts"() {
@@ -16191,7 +16199,7 @@ var init_hook = __esm({
         try {
           return await (await load2())(args, io);
         } finally {
-          if (io.env.COORD_HOOKS_WARM_START) await (await Promise.resolve().then(() => (init_start(), start_exports))).startWarmIfAsked(io.cwd, io.env);
+          if (io.env.COORD_HOOKS_WARM_START) await startWithin(1e3, async () => (await Promise.resolve().then(() => (init_start(), start_exports))).startWarmIfAsked(io.cwd, io.env));
         }
       }
     });
