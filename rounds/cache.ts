@@ -26,43 +26,65 @@ export interface CachedVerdict {
   target: string;
 }
 
+/**
+ * One verdict as stored: [ok 1/0, tagger time, target, index into `texts`] where the text is the
+ * signer when ok and the detail when not. A team's signer line repeats on every one of its tags, so it
+ * is stored once: with 20,000 tags the file is about a third of one object per verdict, and a warm
+ * `tally` parses it in a third of the time (docs/performance.md).
+ */
+type Row = [ok: 0 | 1, time: number, target: string, text: number];
+
 interface CacheFile {
-  version: 1;
-  /** cacheKey() → verdict. */
-  verdicts: Record<string, CachedVerdict>;
+  version: 2;
+  /** Signer and detail texts the rows point into. */
+  texts: string[];
+  /** signers.key → rowKey() → verdict. */
+  sets: Record<string, Record<string, Row>>;
   /** `round-N/start` tag oid → the teams its `expect:` line names (null: no such line). */
   starts: Record<string, string[] | null>;
 }
 
-const VERSION = 1;
+const VERSION = 2;
 /** Entries of other signer sets kept beyond the current ones (old keys, other remotes). */
 const KEEP_OTHER = 50000;
 
 /**
- * `<tag oid>|<signers.key>|<ref name>`. The ref name is part of the key because a verdict depends on it:
- * the same tag object (or, for a lightweight tag, commit) under another ref name is a different verdict.
+ * `<tag oid>|<ref name>` within a signer set. The ref name is part of the key because a verdict depends
+ * on it: the same tag object (or, for a lightweight tag, commit) under another ref name is a different verdict.
  */
-export const cacheKey = (tagOid: string, signersKey: string, name: string) => `${tagOid}|${signersKey}|${name}`;
+export const rowKey = (tagOid: string, name: string) => `${tagOid}|${name}`;
 
 function empty(): CacheFile {
-  return { version: VERSION, verdicts: {}, starts: {} };
+  return { version: VERSION, texts: [], sets: {}, starts: {} };
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 async function readCacheFile(path: string): Promise<CacheFile> {
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<CacheFile>;
-    if (parsed?.version !== VERSION || typeof parsed.verdicts !== 'object' || parsed.verdicts === null
-      || typeof parsed.starts !== 'object' || parsed.starts === null) return empty();
+    // Another version (an older coord-hooks wrote it) or a damaged shape: start again; it is only a cache.
+    if (parsed?.version !== VERSION || !Array.isArray(parsed.texts) || !isObject(parsed.sets) || !isObject(parsed.starts)) return empty();
     return parsed as CacheFile;
   } catch {
     return empty();
   }
 }
 
+/** The row as a verdict, or undefined when it is not one (a damaged file never yields a verdict). */
+function decode(row: unknown, texts: string[]): CachedVerdict | undefined {
+  if (!Array.isArray(row) || row.length !== 4) return undefined;
+  const [ok, time, target, index] = row as unknown[];
+  const text = typeof index === 'number' ? texts[index] : undefined;
+  if ((ok !== 0 && ok !== 1) || typeof time !== 'number' || typeof target !== 'string' || typeof text !== 'string') return undefined;
+  return ok ? { ok: true, detail: '', time, target, signer: text } : { ok: false, detail: text, time, target };
+}
+
 export class VerifyCache {
   /** Changes not yet written (a counter, so that a save racing new entries keeps them dirty). */
   private changes = 0;
-  private readonly fresh = new Set<string>();
+  /** Verdicts set by this process and not yet written: signers.key → rowKey → verdict. */
+  private readonly fresh = new Map<string, Map<string, CachedVerdict>>();
 
   private constructor(readonly path: string, private data: CacheFile) {}
 
@@ -73,13 +95,17 @@ export class VerifyCache {
   }
 
   get(tagOid: string, signersKey: string, name: string): CachedVerdict | undefined {
-    return this.data.verdicts[cacheKey(tagOid, signersKey, name)];
+    const key = rowKey(tagOid, name);
+    const mine = this.fresh.get(signersKey)?.get(key);
+    if (mine) return mine;
+    const set = this.data.sets[signersKey];
+    return isObject(set) && Object.hasOwn(set, key) ? decode(set[key], this.data.texts) : undefined;
   }
 
   set(tagOid: string, signersKey: string, name: string, verdict: CachedVerdict): void {
-    const key = cacheKey(tagOid, signersKey, name);
-    this.data.verdicts[key] = verdict;
-    this.fresh.add(key);
+    let set = this.fresh.get(signersKey);
+    if (!set) this.fresh.set(signersKey, set = new Map());
+    set.set(rowKey(tagOid, name), verdict);
     this.changes++;
   }
 
@@ -96,17 +122,20 @@ export class VerifyCache {
   async save(currentSignersKey?: string): Promise<void> {
     if (this.changes === 0) return;
     const changes = this.changes;
-    const written = [...this.fresh];
-    const onDisk = await readCacheFile(this.path);
-    const merged: CacheFile = { version: VERSION, verdicts: { ...onDisk.verdicts }, starts: { ...onDisk.starts, ...this.data.starts } };
-    for (const key of written) merged.verdicts[key] = this.data.verdicts[key];
+    const written: [string, [string, CachedVerdict][]][] = [...this.fresh].map(([signersKey, rows]) => [signersKey, [...rows]]);
+    const merged = merge(await readCacheFile(this.path), this.data.starts, written);
     if (currentSignersKey) prune(merged, currentSignersKey);
     const tmp = `${this.path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       await mkdir(join(this.path, '..'), { recursive: true });
       await writeFile(tmp, JSON.stringify(merged));
       await rename(tmp, this.path);
-      for (const key of written) this.fresh.delete(key);
+      for (const [signersKey, rows] of written) {
+        const set = this.fresh.get(signersKey);
+        for (const [key, verdict] of rows) if (set?.get(key) === verdict) set.delete(key);
+        if (set?.size === 0) this.fresh.delete(signersKey);
+      }
+      this.data = merged;
       this.changes = Math.max(0, this.changes - changes);
     } catch {
       await rm(tmp, { force: true });
@@ -114,11 +143,44 @@ export class VerifyCache {
   }
 }
 
-/** Keeps every entry of the current signer set and at most KEEP_OTHER others. */
+/** The file as it is on disk plus this process's start lists and verdicts, texts interned anew. */
+function merge(onDisk: CacheFile, starts: CacheFile['starts'], written: [string, [string, CachedVerdict][]][]): CacheFile {
+  const out: CacheFile = { version: VERSION, texts: [], sets: {}, starts: { ...onDisk.starts, ...starts } };
+  const index = new Map<string, number>();
+  const intern = (text: string) => {
+    let at = index.get(text);
+    if (at === undefined) { index.set(text, at = out.texts.length); out.texts.push(text); }
+    return at;
+  };
+  const put = (signersKey: string, key: string, verdict: CachedVerdict) => {
+    const set = out.sets[signersKey] ??= {};
+    set[key] = [verdict.ok ? 1 : 0, verdict.time, verdict.target, intern(verdict.ok ? verdict.signer ?? '' : verdict.detail)];
+  };
+  for (const [signersKey, rows] of Object.entries(onDisk.sets)) {
+    if (!isObject(rows)) continue;
+    for (const [key, row] of Object.entries(rows)) {
+      const verdict = decode(row, onDisk.texts);
+      if (verdict) put(signersKey, key, verdict);
+    }
+  }
+  for (const [signersKey, rows] of written) for (const [key, verdict] of rows) put(signersKey, key, verdict);
+  return out;
+}
+
+/** Keeps every entry of the current signer set and at most KEEP_OTHER others (the first sets written go first). */
 function prune(file: CacheFile, signersKey: string): void {
-  const infix = `|${signersKey}|`;
-  const others = Object.keys(file.verdicts).filter((key) => !key.includes(infix));
-  for (const key of others.slice(0, Math.max(0, others.length - KEEP_OTHER))) delete file.verdicts[key];
+  let others = 0;
+  for (const [key, rows] of Object.entries(file.sets)) if (key !== signersKey) others += Object.keys(rows).length;
+  for (const key of Object.keys(file.sets)) {
+    if (others <= KEEP_OTHER) break;
+    if (key === signersKey) continue;
+    const rows = file.sets[key];
+    const names = Object.keys(rows);
+    const drop = names.slice(0, Math.min(names.length, others - KEEP_OTHER));
+    for (const name of drop) delete rows[name];
+    others -= drop.length;
+    if (Object.keys(rows).length === 0) delete file.sets[key];
+  }
 }
 
 export interface TagToVerify {

@@ -99,7 +99,15 @@ test('a warm tally reads no tag objects; a corrupt cache is rebuilt', async () =
   const warm = await tallyApi();
   expect(warm.stats).toEqual({ cached: 7, verified: 0 });
   const cache = JSON.parse(readFileSync(cacheFile(), 'utf8'));
-  expect(Object.keys(cache.verdicts)).toHaveLength(7);
+  expect(cache.version).toBe(2);
+  expect(Object.values(cache.sets as Record<string, object>).flatMap((rows) => Object.keys(rows))).toHaveLength(7);
+  // A row of the wrong shape is no verdict: that one tag is verified again.
+  const [set] = Object.values(cache.sets as Record<string, Record<string, unknown[]>>);
+  const [first] = Object.keys(set);
+  set[first] = [1, 0, 'x', 999];
+  writeFileSync(cacheFile(), JSON.stringify(cache));
+  expect((await tallyApi()).stats).toEqual({ cached: 6, verified: 1 });
+  expect((await tallyApi()).stats).toEqual({ cached: 7, verified: 0 });
   writeFileSync(cacheFile(), '{ not json');
   expect((await tallyApi()).stats).toEqual({ cached: 0, verified: 7 });
   expect((await tallyApi()).stats).toEqual({ cached: 7, verified: 0 });
