@@ -25,6 +25,8 @@ export class Bench {
   readonly dirs: string[] = [];
   /** Set when the peer cannot run here (printed, and kept in the rows). */
   peerNote: string | null = null;
+  /** Server worlds made, whose warm processes are stopped at the end. */
+  private readonly servers: ReceiveWorld[] = [];
 
   constructor(readonly options: BenchOptions, readonly sizes: Sizes, readonly log: Log) {}
 
@@ -44,6 +46,7 @@ export class Bench {
       const total = files.fw + files.pm + files.qa + files.shared;
       const world = await step(this.log, `server with a ${total.toLocaleString('en')}-file main`, () => ReceiveWorld.create(files, ['fw/feature']));
       this.dirs.push(...world.dirs());
+      this.servers.push(world);
       return world;
     });
   }
@@ -53,6 +56,7 @@ export class Bench {
     return this.once('bulk', async () => {
       const world = await step(this.log, 'server with the policy only', () => ReceiveWorld.create({}, []));
       this.dirs.push(...world.dirs());
+      this.servers.push(world);
       return world;
     });
   }
@@ -142,6 +146,11 @@ export class Bench {
       await step(this.log, `gitolite repository "${name}" seeded`, () => peer.seed(name, world.client.dir, Object.fromEntries(refs.map((ref) => [ref, world.mainTip]))));
       return peer;
     });
+  }
+
+  /** Stops the servers' warm processes (also with --keep: they would linger for their idle time). */
+  async stopWarm(): Promise<void> {
+    for (const world of this.servers) await world.stopWarm().catch(() => undefined);
   }
 
   cleanup(): void {

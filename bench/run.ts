@@ -69,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       }
     }
   } finally {
+    await bench.stopWarm();
     if (options.keep) log(`kept: ${bench.dirs.join(' ')}`);
     bench.cleanup();
   }

@@ -27,7 +27,12 @@ import { gitSync } from '../git/run';
 import { ZERO_OID } from '../git/repo';
 import { installCloneHooks, installServerHooks } from '../hooks/install';
 import { FastImport, fileSet, type CommitSpec } from './generate';
-import { RUN_LIMIT_MS } from './measure';
+import { stopWarm, waitForWarm, warmStatus } from '../fixtures/warm';
+import { prepareWarmClient } from '../warm/client-build';
+import { warmPaths, type WarmPaths } from '../warm/paths';
+import { HarnessError, RUN_LIMIT_MS } from './measure';
+
+const warmAnswers = async (paths: WarmPaths) => (await warmStatus(paths)) !== null;
 
 export type Log = (message: string) => void;
 
@@ -59,7 +64,9 @@ export interface PreparedPush {
 }
 
 export class ReceiveWorld {
-  private constructor(readonly setup: Setup, readonly client: Repo, readonly mainTip: string) {}
+  private constructor(readonly setup: Setup, readonly client: Repo, readonly mainTip: string,
+    /** The server's warm process (its socket and client), or null when no client could be built (warmNote says why). */
+    readonly warm: WarmPaths | null, private readonly warmNote: string | null) {}
 
   get server(): Repo {
     return this.setup.server;
@@ -86,12 +93,28 @@ export class ReceiveWorld {
     }
     const mainTip = server.rev('refs/heads/main');
     for (const branch of branches) server.git(['update-ref', `refs/heads/${branch}`, mainTip]);
-    await installServerHooks(server.dir, { env: setup.env });
+    // As `coord-hooks install --server` does where a C compiler exists: the warm client built (docs/warm.md).
+    const summary = await installServerHooks(server.dir, { env: setup.env, warm: (dir) => prepareWarmClient(dir, setup.env) });
+    const warmNote = summary.notes.find((note) => note.startsWith('no warm client'));
     // The gate's own time limit (60 s) would reject a push on a loaded machine: the bench's limit decides.
     server.git(['config', 'coord-hooks.timeout', String(Math.max(60, Math.ceil(RUN_LIMIT_MS / 1000)))]);
     const clientDir = join(setup.root, 'client.git');
     gitSync(['clone', '-q', '--bare', server.dir, clientDir], { cwd: setup.root, env: setup.env });
-    return new ReceiveWorld(setup, new Repo(clientDir, setup.env), mainTip);
+    return new ReceiveWorld(setup, new Repo(clientDir, setup.env), mainTip, warmNote ? null : warmPaths(summary.gitDir), warmNote ?? null);
+  }
+
+  /**
+   * Makes sure the server's warm process runs (a hook run cold starts it, as in use), or throws when
+   * there is no warm client (a harness failure: the warm rows cannot be measured).
+   */
+  async startWarm(run: () => Promise<unknown>): Promise<void> {
+    if (!this.warm) throw new HarnessError(`the warm rows need the warm client: ${this.warmNote}`);
+    if (!(await warmAnswers(this.warm))) await run();
+    await waitForWarm(this.warm);
+  }
+
+  async stopWarm(): Promise<void> {
+    if (this.warm && (await warmAnswers(this.warm))) await stopWarm(this.warm);
   }
 
   /** Writes commits on `branch` of the client (from `from`), returns the new tip. */

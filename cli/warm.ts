@@ -23,6 +23,8 @@ async function serve(io: CommandIO, gitDir: string, idle: number): Promise<numbe
   // Everything a warm hook runs is loaded now, so the snapshot covers it and the first request is fast.
   await Promise.all([...WARM_HOOKS.map((hook) => HOOKS[hook]()), import('../policy/locate'), import('../policy/round-names'), import('../gate/scope'),
     import('../gate/commits'), import('../gate/messages'), import('../gate/push'), import('../hooks/guard-path'), import('../hooks/client/clone')]);
+  // Config reads and the where-am-I rev-parse are kept while their files are unchanged (git/read-memo.ts).
+  (await import('../git/read-memo')).keepReadsAcrossRuns();
   const loaded = () => Object.keys(require.cache);
   const code = new CodeSnapshot([...loaded(), `${packageInfo().root}/package.json`, process.execPath]);
   const started = await serveWarm({

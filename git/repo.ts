@@ -4,6 +4,7 @@
  */
 import { CatFileBatch } from './batch';
 import { streamCommitPaths, type DiffSink } from './diff';
+import { memoizedRead, readKind, readMemoEnabled } from './read-memo';
 import { git, splitZ, firstLine, type GitCallOptions } from './run';
 
 export const ZERO_OID = '0000000000000000000000000000000000000000';
@@ -40,7 +41,8 @@ export class GitRepo {
   }
 
   run(args: string[], extra: Partial<GitCallOptions> = {}) {
-    return git(args, this.opts(extra));
+    // In the warm process, config reads and the where-am-I rev-parse are answered from git/read-memo.ts while their files are unchanged.
+    return readMemoEnabled() && readKind(args) ? memoizedRead(args, this.opts(extra)) : git(args, this.opts(extra));
   }
 
   /** Computes a value once per repository object (answers that cannot change during one command). */

@@ -74,6 +74,9 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
     const staged = repo.whereAmI().then(({ gitDir }) => stagedWrites(repo, mergeHead(gitDir)));
     staged.catch(() => undefined); // awaited below, unless there is no team to judge for
     const hints = await teamHints(repo);
+    // With a team possible, the policy's for-each-ref runs beside `git diff --cached` instead of after it.
+    const located = hints.possible ? import('../../policy/locate').then(({ locatePolicy }) => locatePolicy(repo)) : null;
+    located?.catch(() => undefined); // awaited below when there are staged writes
     // A policy that does not validate is refused in every clone (the architect's first): on the
     // protected branch it would lock every push out. Costs nothing unless a CLAUDE.md is staged.
     const check = await import('./policy-check');
@@ -89,12 +92,12 @@ export async function runPreCommit(_args: string[], io: CommandIO): Promise<numb
       if (warnings.length) io.err(warnings.join('\n') + '\n');
     }
     if (!hints.possible) return 0; // no team (e.g. the architect on main): client hooks are advisory
-    const [{ locatePolicy }, { judgeWrite }, { judgeContext }, { formatViolations }] = await Promise.all([
-      import('../../policy/locate'), import('../../gate/scope'), import('../../gate/commits'), import('../../gate/messages'),
+    const [{ judgeWrite }, { judgeContext }, { formatViolations }] = await Promise.all([
+      import('../../gate/scope'), import('../../gate/commits'), import('../../gate/messages'),
     ]);
     const writes = await staged;
     if (writes.length === 0) return 0;
-    const { policy, source } = await locatePolicy(repo);
+    const { policy, source } = await located!;
     const team = await cloneTeam(policy, hints.configured, hints.branch);
     if (!team) return 0;
     const context = judgeContext(repo, policy);
