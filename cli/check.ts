@@ -5,7 +5,7 @@ import { ANNOTATION_LIMIT, formatGithubAnnotations } from '../gate/annotations';
 import { formatViolations, shownCommits } from '../gate/messages';
 import { roundOfBranch } from '../policy/round-names';
 import { judgeRange, resolveRange } from '../gate/range';
-import { locatePolicy, protectedRefs, resolveTeam } from '../policy/locate';
+import { locatePolicy, protectedTips, resolveTeam } from '../policy/locate';
 import { defineCommand } from './command';
 
 const FORMATS = ['text', 'json', 'github'] as const;
@@ -39,7 +39,7 @@ ANNOUNCEMENT.md in commits signed by an architect key.`,
     try {
       const { policy, source, commit } = await locatePolicy(repo, values['policy-from']);
       const team = await resolveTeam(repo, policy, values.team);
-      const range = await resolveRange(repo, positionals[0] ?? 'HEAD', await protectedRefs(repo));
+      const range = await resolveRange(repo, positionals[0] ?? 'HEAD', await protectedTips(repo));
       // The branch whose round exceptions apply: the range's tip, or the current branch when that is HEAD.
       const tipName = positionals[0] ? positionals[0].split('..').pop()! : '';
       const branch = tipName && tipName !== 'HEAD' ? tipName : await repo.currentBranch();

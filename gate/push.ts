@@ -3,7 +3,7 @@
  * every update (deny by default; names that would be ambiguous), then every commit that enters a
  * team's branches (one rev-list per team, one diff-tree stream) judged for that team. All or nothing.
  */
-import type { GitRepo } from '../git/repo';
+import type { GitRepo, RefInfo } from '../git/repo';
 import { PolicyError } from '../policy/problems';
 import type { Policy } from '../policy/types';
 import { architectBySignature, judgeCommits, judgeContext } from './commits';
@@ -44,9 +44,11 @@ export function parseUpdates(input: string): RefUpdate[] {
  * The policy as it was before the push; in an empty repository, from the push that creates the branch.
  * When the policy on the branch does not validate, the push can only be its fix (gate/policy-recovery.ts).
  */
-async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], cacheDir?: string): Promise<{ loaded: LoadedPolicy; recovery?: Recovery; bootstrap?: boolean }> {
+async function policyBeforePush(repo: GitRepo, policyBranch: string, updates: RefUpdate[], listed: Promise<RefInfo[]>, cacheDir?: string): Promise<{ loaded: LoadedPolicy; recovery?: Recovery; bootstrap?: boolean }> {
   const ref = `refs/heads/${policyBranch}`;
-  const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
+  // The branch as the early listing found it; git peels anything but a plain commit.
+  const entry = (await listed).find((candidate) => candidate.name === ref);
+  const tip = entry?.type === 'commit' ? entry.oid : entry ? (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null : null;
   if (tip === null) {
     const creation = updates.find((update) => update.ref === ref && !isDeletion(update));
     if (!creation) {
@@ -77,12 +79,29 @@ export interface PushOptions {
   pusherVariable?: string;
 }
 
+/** Teams the pushed branch names point to (`refs/heads/<team>/…`, not deleted): a guess, for work started early. */
+function guessedTeams(updates: RefUpdate[]): string[] {
+  const teams = new Set<string>();
+  for (const update of updates) {
+    const match = /^refs\/heads\/([^/]+)\/./.exec(update.ref);
+    if (match && !isDeletion(update)) teams.add(match[1]);
+  }
+  return [...teams];
+}
+
 export async function judgePush(repo: GitRepo, updates: RefUpdate[], env: NodeJS.ProcessEnv, policyBranch: string, options: PushOptions): Promise<PushVerdict> {
   // New trees depend on nothing but the updates: validate them while the policy loads.
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => undefined); // awaited below; a failure there rejects the push
-  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch, updates, options.cacheDir);
+  // The policy branch and the refs of the teams the pushed names point to, in one for-each-ref started now;
+  // teamCommits asks for the same listing when the guess was right (one process fewer, and earlier).
+  const guessed = guessedTeams(updates);
+  const listed = repo.listRefsOnce([...guessed.map((team) => `refs/heads/${team}/`), `refs/heads/${policyBranch}`]);
+  listed.catch(() => undefined); // awaited below
+  // A push of team branches ends in one diff-tree: started now, its start-up overlaps the work before it.
+  if (guessed.length) repo.prepareDiff();
+  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch, updates, listed, options.cacheDir);
   const { policy } = loaded;
   // Keys that prove who pushes: the branch's before the push; while it is broken, those of its last valid policy.
   const trusted = recovery?.trusted ?? loaded;

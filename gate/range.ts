@@ -26,8 +26,17 @@ export interface RangeVerdict {
   violations: Violation[];
 }
 
-/** `A..B` or a single revision `B` (meaning: the commits of B not on the protected branch). */
-export async function resolveRange(repo: GitRepo, text: string, protectedRefs: string[]): Promise<RangeSpec> {
+/** A protected ref of the clone and the commit it holds (policy/locate.ts protectedTips). */
+export interface ProtectedTip {
+  ref: string;
+  oid: string;
+}
+
+/**
+ * `A..B` or a single revision `B` (meaning: the commits of B not on the protected branch, whose refs
+ * and commits `protectedTips` gives as one for-each-ref listed them).
+ */
+export async function resolveRange(repo: GitRepo, text: string, protectedTips: ProtectedTip[]): Promise<RangeSpec> {
   const dots = text.indexOf('..');
   if (text.includes('...')) throw new CoordError(`range "${text}": symmetric ranges (A...B) are not supported`, { hint: 'use A..B or a single revision' });
   if (dots >= 0) {
@@ -38,8 +47,9 @@ export async function resolveRange(repo: GitRepo, text: string, protectedRefs: s
     return { include: [toOid], exclude: [fromOid], netBase: started(repo.mergeBase(fromOid, toOid)), netTip: toOid, label: text };
   }
   const tip = await mustResolve(repo, text);
-  const bases = (await Promise.all(protectedRefs.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
-  const shortNames = protectedRefs.map((ref) => ref.replace(/^refs\/(heads|remotes)\//, ''));
+  // origin/main and main often hold the same commit: one merge-base for both.
+  const bases = [...new Set(protectedTips.map((protectedTip) => protectedTip.oid))];
+  const shortNames = protectedTips.map((protectedTip) => protectedTip.ref.replace(/^refs\/(heads|remotes)\//, ''));
   const label = shortNames.length ? `${text} (commits not on ${shortNames.join(', ')})` : text;
   return { include: [tip], exclude: bases, netBase: started(newestMergeBase(repo, tip, bases)), netTip: tip, label };
 }
@@ -61,7 +71,7 @@ async function newestMergeBase(repo: GitRepo, tip: string, bases: string[]): Pro
   const candidates = await Promise.all(bases.map((base) => repo.mergeBase(tip, base)));
   let best: string | null = null;
   for (const candidate of candidates) {
-    if (candidate && (!best || (await repo.isAncestor(best, candidate)))) best = candidate;
+    if (candidate && candidate !== best && (!best || (await repo.isAncestor(best, candidate)))) best = candidate;
   }
   return best;
 }

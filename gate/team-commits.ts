@@ -41,7 +41,8 @@ export async function teamCommits(repo: GitRepo, policy: Policy, tips: TeamTip[]
   if (tips.length === 0) return owners;
   const teams = [...new Set(tips.map((tip) => tip.actor.team.name))];
   const protectedRefs = new Set(policy.coord.protected.map((branch) => `refs/heads/${branch}`));
-  const known = await repo.listRefs([...teams.map((team) => `refs/heads/${team}/`), ...protectedRefs]);
+  // The gate lists the same refs ahead, guessed from the pushed names (gate/push.ts): then this is its answer.
+  const known = await repo.listRefsOnce([...teams.map((team) => `refs/heads/${team}/`), ...protectedRefs]);
   const graphs = await Promise.all(teams.map((team) => {
     const excluded = known.filter((ref) => protectedRefs.has(ref.name) || ref.name.startsWith(`refs/heads/${team}/`)).map((ref) => ref.oid);
     const included = tips.filter((tip) => tip.actor.team.name === team).map((tip) => `${tip.tip}^{}`);

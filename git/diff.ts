@@ -10,7 +10,7 @@
  * which is what pathspecs are matched against; the mode a number; the object id read only on demand),
  * and git's pipe keeps flowing: it pauses only while many asynchronous verdicts are outstanding.
  */
-import { spawn } from 'child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import { gitEnv, GitError, traceSpawn } from './run';
 
 /** One record, valid only during the `path` call that receives it (the object is reused). */
@@ -65,16 +65,37 @@ class Cursor implements DiffRecord {
   }
 }
 
+const DIFF_ARGS = ['diff-tree', '--stdin', '-r', '-z', '-c', '--no-renames', '--root', '--always', '--no-ext-diff', '--no-textconv'];
+
+/** A `git diff-tree --stdin` started before its commits are known, and what it did until a stream takes it over. */
+export interface StartedDiff {
+  child: ChildProcessWithoutNullStreams;
+  early: { error?: Error; closed: boolean; code: number | null };
+}
+
+/**
+ * Starts the diff-tree process now, so that its start-up overlaps the work that finds the commits
+ * (streamCommitPaths takes it over). Unused, it ends when its input is closed (GitRepo.close()).
+ */
+export function startDiffTree(cwd: string, env?: NodeJS.ProcessEnv): StartedDiff {
+  traceSpawn(DIFF_ARGS, env);
+  const child = spawn('git', DIFF_ARGS, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const early: StartedDiff['early'] = { closed: false, code: null };
+  child.on('error', (error) => { early.error = error; });
+  child.on('close', (code) => { early.closed = true; early.code = code; });
+  child.stdin.on('error', () => { /* reported through the exit code */ });
+  return { child, early };
+}
+
 /**
  * Streams the changes of `commits` (any iterable of oids) to `sink`, in input order. Memory is bounded
  * by one chunk of git's output plus the outstanding verdicts. Resolves when git has answered for all
  * and every verdict has settled.
  */
-export function streamCommitPaths(cwd: string, commits: Iterable<string>, sink: DiffSink, env?: NodeJS.ProcessEnv): Promise<void> {
-  const args = ['diff-tree', '--stdin', '-r', '-z', '-c', '--no-renames', '--root', '--always', '--no-ext-diff', '--no-textconv'];
+export function streamCommitPaths(cwd: string, commits: Iterable<string>, sink: DiffSink, env?: NodeJS.ProcessEnv, started?: StartedDiff): Promise<void> {
+  const { child, early } = started ?? startDiffTree(cwd, env);
+  const args = DIFF_ARGS;
   return new Promise((resolve, reject) => {
-    traceSpawn(args, env);
-    const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     const cursor = new Cursor();
     let stderr = '';
     let rest: Buffer | null = null;
@@ -135,13 +156,17 @@ export function streamCommitPaths(cwd: string, commits: Iterable<string>, sink: 
     });
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
     child.stdin.on('error', () => { /* reported through the exit code */ });
-    child.on('error', (error) => fail(new GitError(args, null, String(error), error)));
-    child.on('close', (code) => {
+    const closed = (code: number | null) => {
       if (failed) return;
       if (code !== 0) return fail(new GitError(args, code, stderr));
       if (rest && rest.length) return fail(new GitError(args, code, `diff-tree output ended inside a record (${rest.length} bytes left)`));
       chain.then(() => { if (!failed) resolve(); }, () => undefined);
-    });
+    };
+    // What happened before this stream took the process over (a failed start) is handled as if it happened now.
+    if (early.error) fail(new GitError(args, null, String(early.error), early.error));
+    else if (early.closed) closed(early.code);
+    child.on('error', (error) => fail(new GitError(args, null, String(error), error)));
+    child.on('close', closed);
 
     (async () => {
       for (const commit of commits) {

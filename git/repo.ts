@@ -3,7 +3,7 @@
  * directory and one environment. Only git/ spawns git.
  */
 import { CatFileBatch } from './batch';
-import { streamCommitPaths, type DiffSink } from './diff';
+import { startDiffTree, streamCommitPaths, type DiffSink, type StartedDiff } from './diff';
 import { memoizedRead, readKind, readMemoEnabled } from './read-memo';
 import { git, splitZ, firstLine, type GitCallOptions } from './run';
 
@@ -29,6 +29,8 @@ export class GitRepo {
   readonly cwd: string;
   readonly env?: NodeJS.ProcessEnv;
   private batch: CatFileBatch | null = null;
+  /** A diff-tree started ahead of its commits (prepareDiff), taken over by the next diffCommits. */
+  private spareDiff: StartedDiff | null = null;
   private readonly memos = new Map<string, Promise<unknown>>();
 
   constructor(cwd: string, env?: NodeJS.ProcessEnv) {
@@ -65,6 +67,9 @@ export class GitRepo {
   close(): void {
     this.batch?.close();
     this.batch = null;
+    // An unused diff-tree ends when its input ends.
+    this.spareDiff?.child.stdin.end();
+    this.spareDiff = null;
   }
 
   /** Resolves a revision to an object id, or null when it does not exist. */
@@ -136,6 +141,14 @@ export class GitRepo {
 
   async configUnset(key: string): Promise<void> {
     await this.run(['config', '--local', '--unset-all', key], { okCodes: [5] });
+  }
+
+  /**
+   * listRefs, asked of git once per repository object for the same set of patterns: a listing started
+   * ahead on a guess (the gate's, from the pushed ref names) serves the call that needs it later.
+   */
+  listRefsOnce(patterns: string[]): Promise<RefInfo[]> {
+    return this.memo(`refs\0${[...new Set(patterns)].sort().join('\0')}`, () => this.listRefs(patterns));
   }
 
   /** Refs matching the patterns (for-each-ref syntax), with their target type. */
@@ -217,7 +230,14 @@ export class GitRepo {
 
   /** Streams what each commit writes, path by path; see git/diff.ts. */
   diffCommits(commits: Iterable<string>, sink: DiffSink): Promise<void> {
-    return streamCommitPaths(this.cwd, commits, sink, this.env);
+    const started = this.spareDiff ?? undefined;
+    this.spareDiff = null;
+    return streamCommitPaths(this.cwd, commits, sink, this.env, started);
+  }
+
+  /** Starts the process the next diffCommits() uses, so that its start overlaps the work before it (the gate's ref rules, rev-list). */
+  prepareDiff(): void {
+    if (!this.spareDiff) this.spareDiff = startDiffTree(this.cwd, this.env);
   }
 
   /** Files under a tree whose path matches a pathspec, with their blob ids. */

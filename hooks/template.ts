@@ -91,7 +91,8 @@ export function renderHookScript(spec: HookScriptSpec): string {
   const filter = side === 'client' && hook === 'reference-transaction';
   // post-receive needs node only for round tags (round completion): other pushes are logged by the script.
   const fastAudit = side === 'server' && hook === 'post-receive';
-  const stdin = STDIN_HOOKS.has(hook) && (chained !== undefined || fastAudit);
+  // Captured into a file only for a chained hook: reference-transaction and post-receive read it with builtins.
+  const stdin = STDIN_HOOKS.has(hook) && chained !== undefined;
   const client = side === 'client';
   const lines = [
     '#!/bin/sh',
@@ -110,7 +111,7 @@ export function renderHookScript(spec: HookScriptSpec): string {
   if (stdin) lines.push(...capturePart(hook), '');
   if (chained) lines.push(...chainedPart(hook, chained, stdin, post), '');
   if (filter) return [...lines, ...referenceTransactionFilter(stdin)].join('\n') + '\n';
-  if (fastAudit) lines.push(...POST_RECEIVE_AUDIT(chained !== undefined), '');
+  if (fastAudit) lines.push(...POST_RECEIVE_AUDIT(chained !== undefined, stdin), '');
   if (client) lines.push(`[ "$OURS" = 1 ] || exit ${chained && post ? '"$CHAINED_STATUS"' : '0'}`);
   if (post) lines.push(...PATH_CHECKS);
   if (!client) lines.push('unset COORD_HOOKS');
@@ -127,7 +128,9 @@ export function renderHookScript(spec: HookScriptSpec): string {
       'fi',
     );
   }
-  lines.push(`COORD_HOOKS_RUNNING=1 "$NODE" "$CLI" hook ${hook} "$@"${stdin ? ' < "$INPUT"' : ''}`);
+  // post-receive read its input already (POST_RECEIVE_AUDIT): node gets the lines it kept.
+  const feed = fastAudit && !stdin ? 'printf \'%s\' "$ALL" | ' : '';
+  lines.push(`${feed}COORD_HOOKS_RUNNING=1 "$NODE" "$CLI" hook ${hook} "$@"${stdin ? ' < "$INPUT"' : ''}`);
   if (chained && post) lines.push('STATUS=$?', '[ "$STATUS" != 0 ] || STATUS=$CHAINED_STATUS', 'exit "$STATUS"');
   else lines.push('exit $?');
   return lines.join('\n') + '\n';
@@ -243,18 +246,35 @@ function referenceTransactionFilter(captured: boolean): string[] {
 
 /**
  * An accepted push without round tags: append the audit line (the shape gate/audit.ts writes) here and
- * skip node. Ref names cannot hold control characters or backslashes (git check-ref-format), so
- * escaping their double quotes is all JSON needs; the pusher name is cleaned the same way.
+ * skip node. sh builtins only, apart from `date` (and, for a pusher name with unusual characters, `tr`
+ * and `sed`): the input is read with `read`, and the lines are kept for node when a round tag is among
+ * them. Ref names cannot hold control characters or backslashes (git check-ref-format), so escaping
+ * their double quotes is all JSON needs; the pusher name is cleaned of both.
  */
-const POST_RECEIVE_AUDIT = (chained: boolean): string[] => [
-  "# No round tag in this push: write the audit line without starting node (gate/audit.ts has the same shape).",
-  "if ! grep -q ' refs/tags/round-' \"$INPUT\"; then",
-  "  PUSHER=${GL_USER:-${GL_USERNAME:-${GITEA_PUSHER_NAME:-${REMOTE_USER:-${GITHUB_USER_LOGIN:-}}}}}",
-  "  if [ -n \"$PUSHER\" ]; then PUSHER=\"\\\"$(printf '%s' \"$PUSHER\" | tr -d '\\000-\\037' | sed 's/\\\\/\\\\\\\\/g; s/\"/\\\\\"/g')\\\"\"; else PUSHER=null; fi",
-  "  REFS=$(sed -e 's/\"/\\\\\"/g' -e 's/^\\([0-9a-f]*\\) \\([0-9a-f]*\\) \\(.*\\)$/{\"ref\":\"\\3\",\"old\":\"\\1\",\"new\":\"\\2\"},/' \"$INPUT\" | tr -d '\\n')",
-  "  LOG=\"${GIT_DIR:-.}/coord-hooks\"",
-  "  { mkdir -p \"$LOG\" && printf '{\"time\":\"%s\",\"event\":\"accepted\",\"pusher\":%s,\"refs\":[%s]}\\n' \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$PUSHER\" \"${REFS%,}\" >> \"$LOG/audit.jsonl\"; } 2>/dev/null \\",
-  "    || echo \"coord-hooks: warning: could not write the audit log $LOG/audit.jsonl (the push is done)\" >&2",
+const POST_RECEIVE_AUDIT = (chained: boolean, captured: boolean): string[] => [
+  '# Reads the pushed refs with builtins: their audit line, and whether a round tag is among them (then node runs).',
+  'ALL= REFS= ROUND=',
+  'while read -r OLD NEW REF; do',
+  '  [ -n "$REF" ] || continue',
+  '  ALL="$ALL$OLD $NEW $REF',
+  '"',
+  '  case "$REF" in refs/tags/round-*) ROUND=1 ;; esac',
+  '  ESCAPED= REST=$REF',
+  '  while :; do',
+  `    case "$REST" in *'"'*) ESCAPED="$ESCAPED\${REST%%'"'*}"'\\"'; REST=\${REST#*'"'} ;; *) ESCAPED="$ESCAPED$REST"; break ;; esac`,
+  '  done',
+  `  REFS="$REFS{\\"ref\\":\\"$ESCAPED\\",\\"old\\":\\"$OLD\\",\\"new\\":\\"$NEW\\"},"`,
+  `done${captured ? ' < "$INPUT"' : ''}`,
+  'if [ -z "$ROUND" ]; then',
+  '  PUSHER=${GL_USER:-${GL_USERNAME:-${GITEA_PUSHER_NAME:-${REMOTE_USER:-${GITHUB_USER_LOGIN:-}}}}}',
+  '  case "$PUSHER" in',
+  '    "") PUSHER=null ;;',
+  `    *[!A-Za-z0-9._@+-]*) PUSHER="\\"$(printf '%s' "$PUSHER" | tr -d '\\000-\\037' | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')\\"" ;;`,
+  '    *) PUSHER="\\"$PUSHER\\"" ;;',
+  '  esac',
+  '  LOG="${GIT_DIR:-.}/coord-hooks"',
+  `  { { [ -d "$LOG" ] || mkdir -p "$LOG"; } && printf '{"time":"%s","event":"accepted","pusher":%s,"refs":[%s]}\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$PUSHER" "\${REFS%,}" >> "$LOG/audit.jsonl"; } 2>/dev/null \\`,
+  '    || echo "coord-hooks: warning: could not write the audit log $LOG/audit.jsonl (the push is done)" >&2',
   `  exit ${chained ? '"$CHAINED_STATUS"' : '0'}`,
   'fi',
 ];

@@ -17,8 +17,28 @@ export interface Signers {
   pgp: Map<string, string>;
 }
 
+/**
+ * Signers already read in this process, by commit and signers path: a commit's files never change, so
+ * a long-lived process (the warm gate, docs/warm.md) reads a protected-branch commit's keys once.
+ */
+const known = new Map<string, Promise<Signers>>();
+const KNOWN_MAX = 16;
+
 /** Reads everything through the repository's cat-file batch process: no extra git processes. */
-export async function loadSigners(repo: GitRepo, commit: string, policy: Policy): Promise<Signers> {
+export function loadSigners(repo: GitRepo, commit: string, policy: Policy): Promise<Signers> {
+  const key = `${commit}\0${policy.coord.signers}`;
+  let signers = known.get(key);
+  if (!signers) {
+    if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value as string);
+    signers = readSigners(repo, commit, policy);
+    known.set(key, signers);
+    // A failed read (a missing object) is not remembered: the next push asks again.
+    signers.catch(() => known.delete(key));
+  }
+  return signers;
+}
+
+async function readSigners(repo: GitRepo, commit: string, policy: Policy): Promise<Signers> {
   const objects = repo.objects();
   const [signersFile, coordTree, pgpTree] = await Promise.all([
     objects.read(`${commit}:${policy.coord.signers}`),

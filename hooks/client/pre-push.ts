@@ -8,7 +8,7 @@
  * warning, and refuse the push in a team clone.
  */
 import type { CommandIO } from '../../core/io';
-import { GitRepo, ZERO_OID } from '../../git/repo';
+import { GitRepo, ZERO_OID, type RefInfo } from '../../git/repo';
 import type { RangeSpec } from '../../gate/range';
 import type { RefKind } from '../../gate/refs';
 import type { Violation } from '../../gate/scope';
@@ -35,8 +35,8 @@ export function parsePushLines(input: string): PushLine[] {
 }
 
 /** Commits the remote already has, as far as this clone knows: its remote-tracking refs, the protected branch, the remote's old tip. */
-async function remoteHas(repo: GitRepo, remote: string, protectedOids: string[], remoteOids: string[]): Promise<string[]> {
-  const tracking = /^[\w.-]+$/.test(remote) ? await repo.listRefs([`refs/remotes/${remote}/`]) : [];
+async function remoteHas(repo: GitRepo, trackingRefs: Promise<RefInfo[]>, protectedOids: string[], remoteOids: string[]): Promise<string[]> {
+  const tracking = await trackingRefs;
   const known = new Set([...tracking.filter((ref) => ref.type === 'commit').map((ref) => ref.oid), ...protectedOids]);
   for (const oid of remoteOids) {
     if (oid !== ZERO_OID && !known.has(oid) && (await repo.resolve(`${oid}^{commit}`))) known.add(oid);
@@ -63,7 +63,10 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
   try {
     const updates = parsePushLines(await readAll(io.stdin)).filter((update) => update.localOid !== ZERO_OID); // deletions: skipped
     if (updates.length === 0) return 0;
-    const [{ locatePolicy, protectedRefs }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations, shownCommits }] = await Promise.all([
+    // The remote-tracking refs depend on nothing else: listed while the policy is located.
+    const trackingRefs = /^[\w.-]+$/.test(remote) ? repo.listRefs([`refs/remotes/${remote}/`]) : Promise.resolve([]);
+    trackingRefs.catch(() => undefined); // awaited below
+    const [{ locatePolicy, protectedTips }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations, shownCommits }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
     // The policy branch pushed with a policy that does not validate: refused here, as the server would.
@@ -87,9 +90,8 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     const { roundOfBranch } = await import('../../policy/round-names');
     const configured = await configuredTeam(repo);
     const teamClone = configured ? await cloneTeam(policy, configured, null) : null;
-    const bases = await protectedRefs(repo);
-    const protectedOids = (await Promise.all(bases.map((ref) => repo.resolve(ref)))).filter((oid): oid is string => oid !== null);
-    const exclude = await remoteHas(repo, remote, protectedOids, updates.map((update) => update.remoteOid));
+    const bases = await protectedTips(repo);
+    const exclude = await remoteHas(repo, trackingRefs, bases.map((base) => base.oid), updates.map((update) => update.remoteOid));
 
     const warnings: string[] = [];
     const violations: Violation[] = [];
