@@ -25,8 +25,8 @@ export class Bench {
   readonly dirs: string[] = [];
   /** Set when the peer cannot run here (printed, and kept in the rows). */
   peerNote: string | null = null;
-  /** Server worlds made, whose warm processes are stopped at the end. */
-  private readonly servers: ReceiveWorld[] = [];
+  /** Worlds made, whose warm processes are stopped at the end. */
+  private readonly servers: { warm: { stop(): Promise<void> } }[] = [];
 
   constructor(readonly options: BenchOptions, readonly sizes: Sizes, readonly log: Log) {}
 
@@ -109,6 +109,7 @@ export class Bench {
     return this.once('client', async () => {
       const world = await step(this.log, `clone of a ${this.sizes.client.files.toLocaleString('en')}-file project with the client hooks (team fw)`, () => ClientWorld.create(this.sizes.client.files));
       this.dirs.push(...world.dirs());
+      this.servers.push(world);
       return world;
     });
   }
@@ -150,7 +151,7 @@ export class Bench {
 
   /** Stops the servers' warm processes (also with --keep: they would linger for their idle time). */
   async stopWarm(): Promise<void> {
-    for (const world of this.servers) await world.stopWarm().catch(() => undefined);
+    for (const world of this.servers) await world.warm.stop().catch(() => undefined);
   }
 
   cleanup(): void {

@@ -8,11 +8,12 @@
  *   husky-style sh hooks (husky v9's layout: a `.husky/_/<hook>` per hook sourcing one runner script
  *   that finds and runs the user's `.husky/<hook>`; the user's pre-commit is `exit 0`), in the same clone.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync } from 'fs';
 import { join } from 'path';
 import { gitSync } from '../git/run';
 import type { Bench } from './context';
 import { spreadPath } from './generate';
+import { huskyStyleHooks } from './husky';
 import { HarnessError, interleaved, slowCheck, timeOnce, type RunSpec } from './measure';
 import { formatMs, ratioTarget, series, type Row } from './report';
 
@@ -36,7 +37,7 @@ export async function scenario11(bench: Bench): Promise<Row[]> {
   };
   const runs = bench.runs('heavy');
   const warmPush = pushInto(world.server.dir, 'scenario 11w push with the gate, warm');
-  await world.startWarm(warmPush);
+  await world.warm.start(warmPush);
   const [cold, warm, bare] = await interleaved(runs, [
     pushInto(world.server.dir, 'scenario 11 push with the gate, cold', { COORD_HOOKS_WARM: '0' }), warmPush, pushInto(plain, 'scenario 11 push without'),
   ]);
@@ -55,30 +56,6 @@ export async function scenario11(bench: Bench): Promise<Row[]> {
   return [row('11', 'cold', coord), row('11w', 'warm', warmSeries)];
 }
 
-/** husky v9's shape, written here: every hook sources the runner, which runs the user's script if there is one. */
-function huskyStyleHooks(dir: string): string {
-  const hooks = join(dir, '_');
-  mkdirSync(hooks, { recursive: true });
-  const runner = [
-    '#!/usr/bin/env sh',
-    '[ "$HUSKY" = "0" ] && exit 0',
-    'n=$(basename "$0")',
-    's=$(dirname "$(dirname "$0")")/$n',
-    '[ -f "$s" ] || exit 0',
-    'export PATH="node_modules/.bin:$PATH"',
-    'sh -e "$s" "$@"',
-    'c=$?',
-    '[ $c != 0 ] && echo "husky - $n script failed (code $c)"',
-    'exit $c',
-  ].join('\n') + '\n';
-  writeFileSync(join(hooks, 'h'), runner, { mode: 0o755 });
-  for (const hook of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'post-commit']) {
-    writeFileSync(join(hooks, hook), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n', { mode: 0o755 });
-  }
-  writeFileSync(join(dir, 'pre-commit'), 'exit 0\n', { mode: 0o755 });
-  return hooks;
-}
-
 export async function scenario12(bench: Bench): Promise<Row[]> {
   const world = await bench.clientWorld();
   const clone = world.clone;
@@ -89,25 +66,31 @@ export async function scenario12(bench: Bench): Promise<Row[]> {
   const count = bench.sizes.client.commitFiles;
   const paths = Array.from({ length: count }, (_, index) => spreadPath('fw/src', index * 7));
   let edit = 0;
-  const commitWith = (config: string[], label: string) => async () => {
+  const commitWith = (config: string[], label: string, extra: NodeJS.ProcessEnv = {}) => async () => {
     edit += 1;
     for (const path of paths) clone.write(path, `commit-bench edit ${edit} of ${path}\n`);
     clone.git(['add', '--', ...paths]);
-    return timeOnce({ command: 'git', args: [...config, 'commit', '-q', '-m', `bench edit ${edit}`], env: clone.env, cwd: clone.dir }, label);
+    return timeOnce({ command: 'git', args: [...config, 'commit', '-q', '-m', `bench edit ${edit}`], env: { ...clone.env, ...extra }, cwd: clone.dir }, label);
   };
   const runs = bench.runs('light');
-  const [coordSamples, huskySamples, plainSamples] = await interleaved(runs, [
-    commitWith([], 'scenario 12 commit with coord-hooks'),
+  const warmCommit = commitWith([], 'scenario 12w commit with coord-hooks, warm');
+  await world.warm.start(warmCommit);
+  const [coordSamples, warmSamples, huskySamples, plainSamples] = await interleaved(runs, [
+    commitWith([], 'scenario 12 commit with coord-hooks, cold', { COORD_HOOKS_WARM: '0' }), warmCommit,
     commitWith(['-c', `core.hooksPath=${husky}`], 'scenario 12 commit with husky-style hooks'),
     commitWith(['-c', `core.hooksPath=${none}`], 'scenario 12 commit without hooks'),
   ]);
-  const coord = series('`git commit` of 10 staged files with the clone hooks (pre-commit, reference-transaction)', coordSamples);
+  const coord = series('`git commit` of 10 staged files with the clone hooks (pre-commit, reference-transaction), cold (COORD_HOOKS_WARM=0)', coordSamples);
+  const warm = series('the same, the pre-commit answered by the warm process', warmSamples);
   const floor = series('the same `git commit` with husky-style sh hooks (pre-commit, prepare-commit-msg, commit-msg, post-commit)', huskySamples);
   const plain = series('', plainSamples);
-  const ratio = coord.median / floor.median;
-  return [{
-    id: '12', scenario: `git commit (${count} files): clone hooks vs husky-style sh hooks`, runs, coord, floor, ratio,
-    peer: null, rssMb: null, targets: [ratioTarget(ratio, 1.3)],
-    notes: [`the same commit without hooks: ${formatMs(plain.median)} (clone hooks ${(coord.median / plain.median).toFixed(2)}× it, husky-style ${(floor.median / plain.median).toFixed(2)}×)`],
-  }];
+  const row = (id: string, label: string, measured: typeof coord): Row => {
+    const ratio = measured.median / floor.median;
+    return {
+      id, scenario: `git commit (${count} files): clone hooks vs husky-style sh hooks, ${label}`, runs, coord: measured, floor, ratio,
+      peer: null, rssMb: null, targets: [ratioTarget(ratio, 1.3)],
+      notes: [`the same commit without hooks: ${formatMs(plain.median)} (clone hooks ${(measured.median / plain.median).toFixed(2)}× it, husky-style ${(floor.median / plain.median).toFixed(2)}×)`],
+    };
+  };
+  return [row('12', 'cold', coord), row('12w', 'warm', warm)];
 }

@@ -3,12 +3,11 @@
  * in the same run, interleaved:
  * - 10g: the Claude Code guard through the command install registers, warm, vs `node -e 0`;
  * - 10c: a whole `git commit` in a clone with coord-hooks' client hooks (warm) vs the same commit in a
- *   clone whose only hook is a husky-style sh pre-commit;
+ *   clone with husky v9-style sh hooks (bench/husky.ts: four run per commit, as in scenario 12);
  * - 10p: a whole small `git push` (one commit, one file) with every hook (client pre-push, server
  *   pre-receive warm, post-receive) vs the same push between a clone and a server without hooks.
  * Each row's notes give the cold figure (COORD_HOOKS_WARM=0) from the same run.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { gitSync } from '../git/run';
 import { claudeHookCommand, thisCli } from '../hooks/claude-command';
@@ -19,21 +18,10 @@ import { installWarmClone, installWarmServer, stopWarm, waitForWarm } from '../f
 import type { Bench } from './context';
 import { HarnessError, interleaved, timeOnce, type RunSpec } from './measure';
 import { ratioTarget, series, type Row, type Series } from './report';
+import { huskyStyleHooks } from './husky';
 
 const ratio = (coord: Series, floor: Series) => coord.median / floor.median;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-
-/** husky v9's shape: the hook sources a shared runner that runs `.husky/<hook>` with `sh -e` (here: `true`). */
-function installHuskyStyle(repo: Repo): void {
-  const dir = join(repo.dir, '.husky');
-  mkdirSync(join(dir, '_'), { recursive: true });
-  writeFileSync(join(dir, '_', 'h'), '#!/usr/bin/env sh\n[ "$HUSKY" = "0" ] && exit 0\nn=$(basename "$0")\ns=$(dirname "$(dirname "$0")")/$n\n[ ! -f "$s" ] && exit 0\nsh -e "$s" "$@"\n');
-  writeFileSync(join(dir, '_', 'pre-commit'), '#!/usr/bin/env sh\n. "$(dirname "$0")/h"\n');
-  writeFileSync(join(dir, 'pre-commit'), 'true\n');
-  chmodSync(join(dir, '_', 'h'), 0o755);
-  chmodSync(join(dir, '_', 'pre-commit'), 0o755);
-  repo.git(['config', 'core.hooksPath', '.husky/_']);
-}
 
 export async function scenario10(bench: Bench): Promise<Row[]> {
   const setup = await makeSetup({ gate: false });
@@ -42,7 +30,7 @@ export async function scenario10(bench: Bench): Promise<Row[]> {
   const fw = setup.clone('fw');
   const cloneWarm = await installWarmClone(fw, 'fw');
   const husky = setup.clone('husky');
-  installHuskyStyle(husky);
+  husky.git(['config', 'core.hooksPath', huskyStyleHooks(join(husky.dir, '.git', 'bench-husky'))]);
   const plainServer = join(setup.root, 'plain.git');
   gitSync(['clone', '-q', '--bare', setup.server.dir, plainServer], { cwd: setup.root, env: setup.env });
   const plain = setup.clone('plain');
@@ -77,7 +65,7 @@ export async function scenario10(bench: Bench): Promise<Row[]> {
       commitIn(fw, {}, 'scenario 10c commit warm'), commitIn(husky, {}, 'scenario 10c commit husky-style'), commitIn(fw, cold, 'scenario 10c commit cold'),
     ]);
     const c = series('`git commit` of one file, coord-hooks client hooks (warm)', commitWarm);
-    const cFloor = series('`git commit` of one file, a husky-style sh pre-commit hook', commitHusky);
+    const cFloor = series('`git commit` of one file, husky v9-style sh hooks (bench/husky.ts)', commitHusky);
     const cCold = series('', commitCold);
 
     // 10p: a small push.
@@ -106,7 +94,7 @@ export async function scenario10(bench: Bench): Promise<Row[]> {
     return [
       { id: '10g', scenario: 'guard, warm: one Write call', runs, coord: g, floor: gFloor, ratio: ratio(g, gFloor), peer: null, rssMb: null,
         targets: [ratioTarget(ratio(g, gFloor), 0.3)], notes: [`cold (COORD_HOOKS_WARM=0) ${ms(gCold.median)}, ${(gCold.median / gFloor.median).toFixed(2)}× floor`] },
-      { id: '10c', scenario: 'git commit, clone hooks warm vs husky-style sh hook', runs, coord: c, floor: cFloor, ratio: ratio(c, cFloor), peer: null, rssMb: null,
+      { id: '10c', scenario: 'git commit, clone hooks warm vs husky-style sh hooks', runs, coord: c, floor: cFloor, ratio: ratio(c, cFloor), peer: null, rssMb: null,
         targets: [ratioTarget(ratio(c, cFloor), 1.3)], notes: [`cold ${ms(cCold.median)}, ${(cCold.median / cFloor.median).toFixed(2)}× floor`] },
       { id: '10p', scenario: 'small git push, all hooks warm vs no hooks', runs, coord: p, floor: pFloor, ratio: ratio(p, pFloor), peer: null, rssMb: null,
         targets: [ratioTarget(ratio(p, pFloor), 1.5)], notes: [`cold ${ms(pCold.median)}, ${(pCold.median / pFloor.median).toFixed(2)}× floor`] },

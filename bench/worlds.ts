@@ -34,6 +34,28 @@ import { HarnessError, RUN_LIMIT_MS } from './measure';
 
 const warmAnswers = async (paths: WarmPaths) => (await warmStatus(paths)) !== null;
 
+/** A repository's warm process as the bench drives it: the hooks were installed with the client built (or `note` says why not). */
+export class WarmHandle {
+  constructor(readonly paths: WarmPaths | null, private readonly note: string | null) {}
+
+  /** Makes sure the process runs (a hook run cold starts it, as in use); a harness failure without a client. */
+  async start(run: () => Promise<unknown>): Promise<void> {
+    if (!this.paths) throw new HarnessError(`the warm rows need the warm client: ${this.note}`);
+    if (!(await warmAnswers(this.paths))) await run();
+    await waitForWarm(this.paths);
+  }
+
+  async stop(): Promise<void> {
+    if (this.paths && (await warmAnswers(this.paths))) await stopWarm(this.paths);
+  }
+
+  /** From install's summary: the client's paths, or the note that says why there is none. */
+  static from(summary: { notes: string[] }, commonDir: string): WarmHandle {
+    const note = summary.notes.find((text) => text.startsWith('no warm client'));
+    return new WarmHandle(note ? null : warmPaths(commonDir), note ?? null);
+  }
+}
+
 export type Log = (message: string) => void;
 
 /** Runs `work`, logging what it did and how long it took. */
@@ -65,8 +87,8 @@ export interface PreparedPush {
 
 export class ReceiveWorld {
   private constructor(readonly setup: Setup, readonly client: Repo, readonly mainTip: string,
-    /** The server's warm process (its socket and client), or null when no client could be built (warmNote says why). */
-    readonly warm: WarmPaths | null, private readonly warmNote: string | null) {}
+    /** The server's warm process. */
+    readonly warm: WarmHandle) {}
 
   get server(): Repo {
     return this.setup.server;
@@ -95,26 +117,12 @@ export class ReceiveWorld {
     for (const branch of branches) server.git(['update-ref', `refs/heads/${branch}`, mainTip]);
     // As `coord-hooks install --server` does where a C compiler exists: the warm client built (docs/warm.md).
     const summary = await installServerHooks(server.dir, { env: setup.env, warm: (dir) => prepareWarmClient(dir, setup.env) });
-    const warmNote = summary.notes.find((note) => note.startsWith('no warm client'));
+
     // The gate's own time limit (60 s) would reject a push on a loaded machine: the bench's limit decides.
     server.git(['config', 'coord-hooks.timeout', String(Math.max(60, Math.ceil(RUN_LIMIT_MS / 1000)))]);
     const clientDir = join(setup.root, 'client.git');
     gitSync(['clone', '-q', '--bare', server.dir, clientDir], { cwd: setup.root, env: setup.env });
-    return new ReceiveWorld(setup, new Repo(clientDir, setup.env), mainTip, warmNote ? null : warmPaths(summary.gitDir), warmNote ?? null);
-  }
-
-  /**
-   * Makes sure the server's warm process runs (a hook run cold starts it, as in use), or throws when
-   * there is no warm client (a harness failure: the warm rows cannot be measured).
-   */
-  async startWarm(run: () => Promise<unknown>): Promise<void> {
-    if (!this.warm) throw new HarnessError(`the warm rows need the warm client: ${this.warmNote}`);
-    if (!(await warmAnswers(this.warm))) await run();
-    await waitForWarm(this.warm);
-  }
-
-  async stopWarm(): Promise<void> {
-    if (this.warm && (await warmAnswers(this.warm))) await stopWarm(this.warm);
+    return new ReceiveWorld(setup, new Repo(clientDir, setup.env), mainTip, WarmHandle.from(summary, summary.gitDir));
   }
 
   /** Writes commits on `branch` of the client (from `from`), returns the new tip. */
@@ -182,7 +190,7 @@ export class ReceiveWorld {
 
 /** A clone of a small project where an agent of team fw works: the real client hooks, branch fw/bench. */
 export class ClientWorld {
-  private constructor(readonly setup: Setup, readonly clone: Repo, readonly hooksDir: string) {}
+  private constructor(readonly setup: Setup, readonly clone: Repo, readonly hooksDir: string, readonly warm: WarmHandle) {}
 
   static async create(files: number): Promise<ClientWorld> {
     const setup = await makeSetup({ gate: false, policy: STANDARD_POLICY });
@@ -196,8 +204,9 @@ export class ClientWorld {
     stream.run(server);
     const clone = setup.clone('agent');
     clone.git(['checkout', '-q', '-b', 'fw/bench']);
-    const summary = await installCloneHooks(clone.dir, { env: clone.env, team: 'fw' });
-    return new ClientWorld(setup, clone, summary.hooksDir);
+    // As `coord-hooks install` does where a C compiler exists: the warm client built (docs/warm.md).
+    const summary = await installCloneHooks(clone.dir, { env: clone.env, team: 'fw', warm: (dir) => prepareWarmClient(dir, clone.env) });
+    return new ClientWorld(setup, clone, summary.hooksDir, WarmHandle.from(summary, clone.git(['rev-parse', '--path-format=absolute', '--git-common-dir']).trim()));
   }
 
   dirs(): string[] {

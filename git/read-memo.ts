@@ -23,9 +23,12 @@ const RACY_MS = 2000;
 const MAX_ENTRIES = 512;
 
 interface Entry {
-  result: GitResult;
+  /** The answer; null while its files are too young to be trusted (then git is asked, until retryAfter). */
+  result: GitResult | null;
   /** path → identity when the answer was read. */
   files: Map<string, string>;
+  /** With no result: when the files will be old enough (ms since the epoch). */
+  retryAfter: number;
 }
 
 let enabled = false;
@@ -88,13 +91,13 @@ function identity(path: string): string {
   }
 }
 
-/** Whether the file changed within RACY_MS of `since` (ms since the epoch), or later. */
-function racy(path: string, since: number): boolean {
+/** When a file last changed (ms since the epoch); 0 for a directory (its inode is its identity) or no file. */
+function changedAt(path: string): number {
   try {
     const stat = statSync(path);
-    return !stat.isDirectory() && Math.max(stat.mtimeMs, stat.ctimeMs) >= since - RACY_MS;
+    return stat.isDirectory() ? 0 : Math.max(stat.mtimeMs, stat.ctimeMs);
   } catch {
-    return false;
+    return 0;
   }
 }
 
@@ -130,16 +133,22 @@ export async function memoizedRead(args: string[], options: GitCallOptions): Pro
   if (!enabled || !kind || options.input !== undefined) return git(args, options);
   const key = `${kind}\0${options.cwd}\0${args.join('\0')}\0${envKey(env)}\0${(options.okCodes ?? []).join(',')}`;
   const kept = entries.get(key);
-  if (kept && [...kept.files].every(([path, seen]) => identity(path) === seen)) return kept.result;
-  if (kept) entries.delete(key);
+  if (kept && [...kept.files].every(([path, seen]) => identity(path) === seen)) {
+    if (kept.result) return kept.result;
+    // Files too young a moment ago and unchanged since: git alone, without the checks a fill costs.
+    if (Date.now() < kept.retryAfter) return git(args, options);
+  }
+  entries.delete(key);
 
   const started = Date.now();
   const result = await git(args, options);
   const files = await dependencies(kind, args, options, env);
-  if (!files || files.some((path) => racy(path, started))) return result;
+  if (!files || !(result.code === 0 || (kind === 'config' && result.code === 1))) return result;
   const identities = new Map(files.map((path) => [path, identity(path)]));
   if (entries.size >= MAX_ENTRIES) entries.clear();
-  if (result.code === 0 || (kind === 'config' && result.code === 1)) entries.set(key, { result, files: identities });
+  const youngest = Math.max(0, ...files.map(changedAt));
+  if (youngest >= started - RACY_MS) entries.set(key, { result: null, files: identities, retryAfter: youngest + RACY_MS + 1 });
+  else entries.set(key, { result, files: identities, retryAfter: 0 });
   return result;
 }
 
