@@ -197,12 +197,12 @@ var init_run = __esm({
 // cli/command.ts
 function helpText(spec) {
   const lines = [`Usage: coord-hooks ${spec.name}${Object.keys(spec.options).length ? " [options]" : ""}${spec.positionals ? ` ${spec.positionals}` : ""}`, "", spec.summary, ""];
-  const entries = Object.entries(spec.options);
-  if (entries.length) {
+  const entries2 = Object.entries(spec.options);
+  if (entries2.length) {
     lines.push("Options:");
-    const left = entries.map(([name, option]) => `  ${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? ` ${option.valueName ?? name.toUpperCase()}` : ""}`);
+    const left = entries2.map(([name, option]) => `  ${option.short ? `-${option.short}, ` : ""}--${name}${option.type === "string" ? ` ${option.valueName ?? name.toUpperCase()}` : ""}`);
     const width = Math.max(...left.map((text2) => text2.length), 12) + 2;
-    entries.forEach(([, option], index) => lines.push(`${left[index].padEnd(width)}${option.description}`));
+    entries2.forEach(([, option], index) => lines.push(`${left[index].padEnd(width)}${option.description}`));
     lines.push(`${"  -h, --help".padEnd(width)}show this help`);
     lines.push("");
   }
@@ -243,8 +243,8 @@ function dowild(run, pi0, ti0) {
   if (run.memo === void 0 && ++run.calls > MEMO_AFTER) run.memo = new Int8Array((run.p.length + 1) * (run.t.length + 1));
   if (run.memo === void 0) return dowildUncached(run, pi0, ti0);
   const key = pi0 * (run.t.length + 1) + ti0;
-  const known = run.memo[key];
-  if (known !== 0) return known - 3;
+  const known2 = run.memo[key];
+  if (known2 !== 0) return known2 - 3;
   const result = dowildUncached(run, pi0, ti0);
   run.memo[key] = result + 3;
   return result;
@@ -669,13 +669,13 @@ function formatProblems(problems) {
 function sortProblems(problems) {
   return problems.sort((a, b) => a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col);
 }
-function suggestKey(key, known) {
+function suggestKey(key, known2) {
   const squash = (text2) => text2.toLowerCase().replace(/[-_\s]/g, "");
-  const exact = known.find((candidate) => squash(candidate) === squash(key));
+  const exact = known2.find((candidate) => squash(candidate) === squash(key));
   if (exact) return exact;
   let best;
   let bestDistance = Infinity;
-  for (const candidate of known) {
+  for (const candidate of known2) {
     const distance = editDistance(key.toLowerCase(), candidate);
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
@@ -986,7 +986,7 @@ var init_batch = __esm({
       async readTree(rev) {
         const object = await this.read(rev);
         if (!object || object.type !== "tree") return null;
-        const entries = [];
+        const entries2 = [];
         const data = object.content;
         let offset = 0;
         while (offset < data.length) {
@@ -995,10 +995,10 @@ var init_batch = __esm({
           const mode = data.subarray(offset, space).toString("latin1");
           const name = data.subarray(space + 1, nul).toString("utf8");
           const oidLength = object.oid.length / 2;
-          entries.push({ mode, name, oid: data.subarray(nul + 1, nul + 1 + oidLength).toString("hex") });
+          entries2.push({ mode, name, oid: data.subarray(nul + 1, nul + 1 + oidLength).toString("hex") });
           offset = nul + 1 + oidLength;
         }
-        return entries;
+        return entries2;
       }
       close() {
         if (this.outgoing.length) this.flush();
@@ -1047,11 +1047,25 @@ var init_batch = __esm({
 });
 
 // git/diff.ts
-function streamCommitPaths(cwd, commits, sink, env) {
-  const args = ["diff-tree", "--stdin", "-r", "-z", "-c", "--no-renames", "--root", "--always", "--no-ext-diff", "--no-textconv"];
+function startDiffTree(cwd, env) {
+  traceSpawn(DIFF_ARGS, env);
+  const child = (0, import_child_process3.spawn)("git", DIFF_ARGS, { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
+  const early = { closed: false, code: null };
+  child.on("error", (error) => {
+    early.error = error;
+  });
+  child.on("close", (code2) => {
+    early.closed = true;
+    early.code = code2;
+  });
+  child.stdin.on("error", () => {
+  });
+  return { child, early };
+}
+function streamCommitPaths(cwd, commits, sink, env, started2) {
+  const { child, early } = started2 ?? startDiffTree(cwd, env);
+  const args = DIFF_ARGS;
   return new Promise((resolve7, reject2) => {
-    traceSpawn(args, env);
-    const child = (0, import_child_process3.spawn)("git", args, { cwd, env: gitEnv(env), stdio: ["pipe", "pipe", "pipe"] });
     const cursor = new Cursor();
     let stderr = "";
     let rest = null;
@@ -1117,15 +1131,18 @@ function streamCommitPaths(cwd, commits, sink, env) {
     });
     child.stdin.on("error", () => {
     });
-    child.on("error", (error) => fail2(new GitError(args, null, String(error), error)));
-    child.on("close", (code2) => {
+    const closed = (code2) => {
       if (failed) return;
       if (code2 !== 0) return fail2(new GitError(args, code2, stderr));
       if (rest && rest.length) return fail2(new GitError(args, code2, `diff-tree output ended inside a record (${rest.length} bytes left)`));
       chain.then(() => {
         if (!failed) resolve7();
       }, () => void 0);
-    });
+    };
+    if (early.error) fail2(new GitError(args, null, String(early.error), early.error));
+    else if (early.closed) closed(early.code);
+    child.on("error", (error) => fail2(new GitError(args, null, String(error), error)));
+    child.on("close", closed);
     (async () => {
       for (const commit of commits) {
         if (!child.stdin.write(`${commit}
@@ -1135,7 +1152,7 @@ function streamCommitPaths(cwd, commits, sink, env) {
     })().catch(fail2);
   });
 }
-var import_child_process3, MAX_PENDING, COLON2, Cursor;
+var import_child_process3, MAX_PENDING, COLON2, Cursor, DIFF_ARGS;
 var init_diff = __esm({
   "git/diff.ts"() {
     "use strict";
@@ -1168,6 +1185,145 @@ var init_diff = __esm({
         return this.buf.toString("latin1", this.oidAt, this.oidAt + this.oidLength);
       }
     };
+    DIFF_ARGS = ["diff-tree", "--stdin", "-r", "-z", "-c", "--no-renames", "--root", "--always", "--no-ext-diff", "--no-textconv"];
+  }
+});
+
+// git/read-memo.ts
+function readMemoEnabled() {
+  return enabled;
+}
+function readKind(args) {
+  if (args[0] === "config") {
+    let read = false;
+    for (let index = 1; index < args.length; index++) {
+      const arg = args[index];
+      if (arg === "--get" || arg === "--get-regexp" || arg === "--get-all") {
+        read = true;
+        index++;
+        continue;
+      }
+      if (arg === "--file") {
+        index++;
+        continue;
+      }
+      if (!CONFIG_READ_FLAGS.has(arg)) return null;
+    }
+    return read ? "config" : null;
+  }
+  const where = args.length >= WHERE_ARGS.length && WHERE_ARGS.every((arg, index) => args[index] === arg);
+  if (where && (args.length === WHERE_ARGS.length || args.length === WHERE_ARGS.length + 2 && args[4] === "--symbolic-full-name" && args[5] === "HEAD")) return "where";
+  if (args.length === 3 && args[0] === "rev-parse" && args[1] === "--path-format=absolute" && args[2] === "--git-common-dir") return "where";
+  return null;
+}
+function envKey(env) {
+  return Object.keys(env).filter((name) => name.startsWith("GIT_CONFIG") || [
+    "GIT_DIR",
+    "GIT_COMMON_DIR",
+    "GIT_WORK_TREE",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_EXEC_PATH",
+    "HOME",
+    "XDG_CONFIG_HOME",
+    "PATH"
+  ].includes(name)).sort().map((name) => `${name}=${env[name]}`).join("\0");
+}
+function identity(path) {
+  try {
+    const stat2 = (0, import_fs3.statSync)(path, { bigint: true });
+    if (stat2.isDirectory()) return `dir:${stat2.dev}:${stat2.ino}`;
+    return `${stat2.dev}:${stat2.ino}:${stat2.size}:${stat2.mtimeNs}:${stat2.ctimeNs}:${stat2.mode}`;
+  } catch {
+    return "none";
+  }
+}
+function changedAt(path) {
+  try {
+    const stat2 = (0, import_fs3.statSync)(path);
+    return stat2.isDirectory() ? 0 : Math.max(stat2.mtimeMs, stat2.ctimeMs);
+  } catch {
+    return 0;
+  }
+}
+function configFiles(env, gitDir, commonDir, extra) {
+  const home = env.HOME;
+  const xdg = env.XDG_CONFIG_HOME || (home ? (0, import_path2.join)(home, ".config") : void 0);
+  const files = [
+    env.GIT_CONFIG_SYSTEM || "/etc/gitconfig",
+    env.GIT_CONFIG_GLOBAL || "",
+    xdg ? (0, import_path2.join)(xdg, "git", "config") : "",
+    home ? (0, import_path2.join)(home, ".gitconfig") : "",
+    (0, import_path2.join)(commonDir, "config"),
+    (0, import_path2.join)(gitDir, "config.worktree"),
+    ...extra
+  ];
+  return [...new Set(files.filter(Boolean))];
+}
+function whereFiles(cwd, gitDir, commonDir) {
+  return [(0, import_path2.join)(cwd, ".git"), (0, import_path2.join)(gitDir, "HEAD"), (0, import_path2.join)(gitDir, "commondir"), (0, import_path2.join)(gitDir, "gitdir"), (0, import_path2.join)(commonDir, "config")];
+}
+function firstLines(result) {
+  return result.stdout.toString("utf8").split("\n").filter(Boolean);
+}
+async function memoizedRead(args, options) {
+  const kind = readKind(args);
+  const env = options.env ?? process.env;
+  if (!enabled || !kind || options.input !== void 0) return git(args, options);
+  const key = `${kind}\0${options.cwd}\0${args.join("\0")}\0${envKey(env)}\0${(options.okCodes ?? []).join(",")}`;
+  const kept = entries.get(key);
+  if (kept && [...kept.files].every(([path, seen]) => identity(path) === seen)) {
+    if (kept.result) return kept.result;
+    if (Date.now() < kept.retryAfter) return git(args, options);
+  }
+  entries.delete(key);
+  const started2 = Date.now();
+  const result = await git(args, options);
+  const files = await dependencies(kind, args, options, env);
+  if (!files || !(result.code === 0 || kind === "config" && result.code === 1)) return result;
+  const identities = new Map(files.map((path) => [path, identity(path)]));
+  if (entries.size >= MAX_ENTRIES) entries.clear();
+  const youngest = Math.max(0, ...files.map(changedAt));
+  if (youngest >= started2 - RACY_MS) entries.set(key, { result: null, files: identities, retryAfter: youngest + RACY_MS + 1 });
+  else entries.set(key, { result, files: identities, retryAfter: 0 });
+  return result;
+}
+async function dependencies(kind, args, options, env) {
+  try {
+    const where = firstLines(await git(WHERE_ARGS, { cwd: options.cwd, env: options.env }));
+    if (where.length !== 2 || !where.every((path) => (0, import_path2.isAbsolute)(path))) return null;
+    const [gitDir, commonDir] = where;
+    const discovered = identity((0, import_path2.join)(options.cwd, ".git")) !== "none" || options.cwd === gitDir || env.GIT_DIR !== void 0;
+    if (!discovered) return null;
+    if (kind === "where") return whereFiles(options.cwd, gitDir, commonDir);
+    const fileArg = args.indexOf("--file");
+    const extra = fileArg > 0 ? [(0, import_path2.isAbsolute)(args[fileArg + 1]) ? args[fileArg + 1] : (0, import_path2.join)(options.cwd, args[fileArg + 1])] : [];
+    if (env.GIT_CONFIG) extra.push(env.GIT_CONFIG);
+    const files = configFiles(env, gitDir, commonDir, extra);
+    const listed = await git(["config", "--list", "--name-only", "-z"], { cwd: options.cwd, env: options.env, okCodes: [1] });
+    if (/(^|\0)include(if\..*)?\.path(\0|$)/i.test(listed.stdout.toString("utf8"))) return null;
+    if (fileArg > 0) {
+      const own = await git(["config", "--file", extra[0], "--list", "--name-only", "-z"], { cwd: options.cwd, env: options.env, okCodes: [1] });
+      if (/(^|\0)include(if\..*)?\.path(\0|$)/i.test(own.stdout.toString("utf8"))) return null;
+    }
+    return files;
+  } catch {
+    return null;
+  }
+}
+var import_fs3, import_path2, RACY_MS, MAX_ENTRIES, enabled, entries, CONFIG_READ_FLAGS, WHERE_ARGS;
+var init_read_memo = __esm({
+  "git/read-memo.ts"() {
+    "use strict";
+    import_fs3 = require("fs");
+    import_path2 = require("path");
+    init_run();
+    RACY_MS = 2e3;
+    MAX_ENTRIES = 512;
+    enabled = false;
+    entries = /* @__PURE__ */ new Map();
+    CONFIG_READ_FLAGS = /* @__PURE__ */ new Set(["--get", "--get-regexp", "--get-all", "--type=bool", "--show-scope", "-z", "--null", "--local"]);
+    WHERE_ARGS = ["rev-parse", "--path-format=absolute", "--absolute-git-dir", "--git-common-dir"];
   }
 });
 
@@ -1184,6 +1340,7 @@ var init_repo = __esm({
     "use strict";
     init_batch();
     init_diff();
+    init_read_memo();
     init_run();
     ZERO_OID = "0000000000000000000000000000000000000000";
     EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -1191,6 +1348,8 @@ var init_repo = __esm({
       cwd;
       env;
       batch = null;
+      /** A diff-tree started ahead of its commits (prepareDiff), taken over by the next diffCommits. */
+      spareDiff = null;
       memos = /* @__PURE__ */ new Map();
       constructor(cwd, env) {
         this.cwd = cwd;
@@ -1200,7 +1359,7 @@ var init_repo = __esm({
         return { cwd: this.cwd, env: this.env, ...extra };
       }
       run(args, extra = {}) {
-        return git(args, this.opts(extra));
+        return readMemoEnabled() && readKind(args) ? memoizedRead(args, this.opts(extra)) : git(args, this.opts(extra));
       }
       /** Computes a value once per repository object (answers that cannot change during one command). */
       memo(key, make) {
@@ -1219,6 +1378,8 @@ var init_repo = __esm({
       close() {
         this.batch?.close();
         this.batch = null;
+        this.spareDiff?.child.stdin.end();
+        this.spareDiff = null;
       }
       /** Resolves a revision to an object id, or null when it does not exist. */
       async resolve(rev) {
@@ -1278,6 +1439,13 @@ var init_repo = __esm({
       }
       async configUnset(key) {
         await this.run(["config", "--local", "--unset-all", key], { okCodes: [5] });
+      }
+      /**
+       * listRefs, asked of git once per repository object for the same set of patterns: a listing started
+       * ahead on a guess (the gate's, from the pushed ref names) serves the call that needs it later.
+       */
+      listRefsOnce(patterns2) {
+        return this.memo(`refs\0${[...new Set(patterns2)].sort().join("\0")}`, () => this.listRefs(patterns2));
       }
       /** Refs matching the patterns (for-each-ref syntax), with their target type. */
       async listRefs(patterns2) {
@@ -1349,7 +1517,13 @@ var init_repo = __esm({
       }
       /** Streams what each commit writes, path by path; see git/diff.ts. */
       diffCommits(commits, sink) {
-        return streamCommitPaths(this.cwd, commits, sink, this.env);
+        const started2 = this.spareDiff ?? void 0;
+        this.spareDiff = null;
+        return streamCommitPaths(this.cwd, commits, sink, this.env, started2);
+      }
+      /** Starts the process the next diffCommits() uses, so that its start overlaps the work before it (the gate's ref rules, rev-list). */
+      prepareDiff() {
+        if (!this.spareDiff) this.spareDiff = startDiffTree(this.cwd, this.env);
       }
       /** Files under a tree whose path matches a pathspec, with their blob ids. */
       async lsTree(treeish, pathspecs) {
@@ -1395,7 +1569,7 @@ function readEventFile(env) {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) throw new CoordError("GITHUB_EVENT_PATH is not set: this runs inside a GitHub Actions job", { hint: "use the action from a workflow (uses: OWNER/coord-hooks@SHA), not by hand" });
   try {
-    return JSON.parse((0, import_fs3.readFileSync)(path, "utf8"));
+    return JSON.parse((0, import_fs4.readFileSync)(path, "utf8"));
   } catch (error) {
     throw new CoordError(`cannot read the event file ${path}: ${error instanceof Error ? error.message : String(error)}`, { hint: "GitHub writes it for every job; check that no step removed it" });
   }
@@ -1463,18 +1637,29 @@ function githubRequest(env, event) {
       });
   }
 }
-var import_fs3, ZERO;
+var import_fs4, ZERO;
 var init_github_event = __esm({
   "hosted/github-event.ts"() {
     "use strict";
-    import_fs3 = require("fs");
+    import_fs4 = require("fs");
     init_errors();
     ZERO = /^0+$/;
   }
 });
 
 // trust/signers.ts
-async function loadSigners(repo, commit, policy) {
+function loadSigners(repo, commit, policy) {
+  const key = `${commit}\0${policy.coord.signers}`;
+  let signers = known.get(key);
+  if (!signers) {
+    if (known.size >= KNOWN_MAX) known.delete(known.keys().next().value);
+    signers = readSigners(repo, commit, policy);
+    known.set(key, signers);
+    signers.catch(() => known.delete(key));
+  }
+  return signers;
+}
+async function readSigners(repo, commit, policy) {
   const objects = repo.objects();
   const [signersFile, coordTree, pgpTree] = await Promise.all([
     objects.read(`${commit}:${policy.coord.signers}`),
@@ -1489,11 +1674,13 @@ async function loadSigners(repo, commit, policy) {
   }
   return { key: `${signersFile?.oid ?? "-"}:${coordTree?.oid ?? "-"}`, ssh, pgp };
 }
-var OPENPGP_DIR;
+var OPENPGP_DIR, known, KNOWN_MAX;
 var init_signers = __esm({
   "trust/signers.ts"() {
     "use strict";
     OPENPGP_DIR = ".coord/openpgp";
+    known = /* @__PURE__ */ new Map();
+    KNOWN_MAX = 16;
   }
 });
 
@@ -1915,20 +2102,20 @@ function parseLine(raw, line) {
 function parseAllowedSigners(text2) {
   if (memo?.text === text2) return memo.entries;
   const pieces = text2.split("\n");
-  const entries = [];
+  const entries2 = [];
   pieces.forEach((piece, index) => {
     const last = index === pieces.length - 1;
     if (last && piece === "") return;
     const entry = parseLine(last ? piece : `${piece}
 `, index + 1);
-    if (entry) entries.push(entry);
+    if (entry) entries2.push(entry);
   });
-  memo = { text: text2, entries };
-  return entries;
+  memo = { text: text2, entries: entries2 };
+  return entries2;
 }
-function signerAllowed(entries, key, principal, namespace, now) {
+function signerAllowed(entries2, key, principal, namespace, now) {
   let reason = `no line of the signers file lists this ${key.label} key (${key.fingerprint}) for "${principal}"`;
-  for (const entry of entries) {
+  for (const entry of entries2) {
     if (matchPatternList(principal, entry.principals) !== 1) continue;
     if (entry.ca || !entry.key || !entry.key.blob.equals(key.blob)) continue;
     if (entry.namespaces !== null && matchPatternList(namespace, entry.namespaces) !== 1) {
@@ -2015,11 +2202,11 @@ async function verifySshFor(signed, principals, allowedSigners, env) {
     return { ok: false, detail: detail2 };
   }
   if (!verdict.ok) return { ok: false, detail: verdict.detail };
-  const entries = parseAllowedSigners(allowedSigners);
+  const entries2 = parseAllowedSigners(allowedSigners);
   const now = Math.floor(Date.now() / 1e3);
   let detail = "";
   for (const principal of principals) {
-    const allowed = signerAllowed(entries, verdict.key, principal, GIT_NAMESPACE, now);
+    const allowed = signerAllowed(entries2, verdict.key, principal, GIT_NAMESPACE, now);
     if (allowed.ok) return { ok: true, principal, detail: `Good "${GIT_NAMESPACE}" signature for ${principal} with ${verdict.key.label} key ${verdict.key.fingerprint}` };
     detail = allowed.detail;
   }
@@ -2036,11 +2223,11 @@ async function verifyWithSshKeygen(signed, principal, allowedSigners, env, names
   }
 }
 async function runSshKeygen(signed, principal, allowedSigners, env, namespace) {
-  const dir = (0, import_fs4.mkdtempSync)((0, import_path2.join)((0, import_os.tmpdir)(), "coord-hooks-verify-"));
+  const dir = (0, import_fs5.mkdtempSync)((0, import_path3.join)((0, import_os.tmpdir)(), "coord-hooks-verify-"));
   try {
-    (0, import_fs4.writeFileSync)((0, import_path2.join)(dir, "allowed_signers"), allowedSigners);
-    (0, import_fs4.writeFileSync)((0, import_path2.join)(dir, "sig"), signed.signature);
-    const result = await runProcess("ssh-keygen", ["-Y", "verify", "-f", (0, import_path2.join)(dir, "allowed_signers"), "-I", principal, "-n", namespace, "-s", (0, import_path2.join)(dir, "sig")], {
+    (0, import_fs5.writeFileSync)((0, import_path3.join)(dir, "allowed_signers"), allowedSigners);
+    (0, import_fs5.writeFileSync)((0, import_path3.join)(dir, "sig"), signed.signature);
+    const result = await runProcess("ssh-keygen", ["-Y", "verify", "-f", (0, import_path3.join)(dir, "allowed_signers"), "-I", principal, "-n", namespace, "-s", (0, import_path3.join)(dir, "sig")], {
       env: foreignEnv(env),
       input: signed.payload,
       timeoutMs: 2e4
@@ -2050,16 +2237,16 @@ async function runSshKeygen(signed, principal, allowedSigners, env, namespace) {
   } catch (error) {
     return { ok: false, detail: `cannot run ssh-keygen: ${String(error)}` };
   } finally {
-    (0, import_fs4.rmSync)(dir, { recursive: true, force: true });
+    (0, import_fs5.rmSync)(dir, { recursive: true, force: true });
   }
 }
-var import_fs4, import_os, import_path2, TAG_SIGNATURE_START, GIT_NAMESPACE, KEYGEN_LIMIT, keygenRunning, keygenWaiting;
+var import_fs5, import_os, import_path3, TAG_SIGNATURE_START, GIT_NAMESPACE, KEYGEN_LIMIT, keygenRunning, keygenWaiting;
 var init_signature = __esm({
   "trust/signature.ts"() {
     "use strict";
-    import_fs4 = require("fs");
+    import_fs5 = require("fs");
     import_os = require("os");
-    import_path2 = require("path");
+    import_path3 = require("path");
     init_process();
     init_run();
     init_allowed_signers();
@@ -2110,7 +2297,7 @@ __export(openpgp_exports, {
   withGnupgHome: () => withGnupgHome
 });
 async function withGnupgHome(env, body) {
-  const dir = await (0, import_promises.mkdtemp)((0, import_path3.join)((0, import_os2.tmpdir)(), "coord-hooks-gpg-"));
+  const dir = await (0, import_promises.mkdtemp)((0, import_path4.join)((0, import_os2.tmpdir)(), "coord-hooks-gpg-"));
   try {
     await (0, import_promises.chmod)(dir, 448);
     return await body({ ...foreignEnv(env), GNUPGHOME: dir }, dir);
@@ -2170,8 +2357,8 @@ async function verifyPgpSignature(signed, armoredKeys, env) {
     return await withGnupgHome(env, async (gpgEnv, dir) => {
       const allowed = await importKeys(armoredKeys, gpgEnv);
       if (allowed.length === 0) return { ok: false, detail: "the OpenPGP key file holds no usable public key" };
-      const sigFile = (0, import_path3.join)(dir, "payload.sig");
-      const payloadFile = (0, import_path3.join)(dir, "payload");
+      const sigFile = (0, import_path4.join)(dir, "payload.sig");
+      const payloadFile = (0, import_path4.join)(dir, "payload");
       await (0, import_promises.writeFile)(sigFile, signed.signature);
       await (0, import_promises.writeFile)(payloadFile, signed.payload);
       const result = await runProcess("gpg", [...GPG, "--trust-model", "always", "--status-fd", "1", "--verify", sigFile, payloadFile], {
@@ -2184,13 +2371,13 @@ async function verifyPgpSignature(signed, armoredKeys, env) {
     return { ok: false, detail: `cannot run gpg: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
-var import_promises, import_os2, import_path3, GPG, TIMEOUT_MS;
+var import_promises, import_os2, import_path4, GPG, TIMEOUT_MS;
 var init_openpgp = __esm({
   "trust/openpgp.ts"() {
     "use strict";
     import_promises = require("fs/promises");
     import_os2 = require("os");
-    import_path3 = require("path");
+    import_path4 = require("path");
     init_process();
     init_run();
     GPG = ["--batch", "--no-autostart", "--no-tty"];
@@ -2312,10 +2499,10 @@ async function resolveLinkTarget(readTree, readLink, rootTree, linkPath, target)
   const trees = /* @__PURE__ */ new Map();
   const index = (oid) => {
     if (!trees.has(oid)) {
-      trees.set(oid, readTree(oid).then((entries) => {
-        if (!entries) return null;
+      trees.set(oid, readTree(oid).then((entries2) => {
+        if (!entries2) return null;
         const byName = /* @__PURE__ */ new Map();
-        for (const entry of entries) {
+        for (const entry of entries2) {
           const key = foldName(entry.name);
           byName.set(key, [...byName.get(key) ?? [], entry]);
         }
@@ -2388,8 +2575,8 @@ async function resolveLinkTarget(readTree, readLink, rootTree, linkPath, target)
 async function listTreePaths(readTree, rootTree, dir) {
   let oid = rootTree;
   for (const name of dir === "" ? [] : dir.split("/")) {
-    const entries = await readTree(oid);
-    const entry = entries?.find((candidate) => candidate.name === name);
+    const entries2 = await readTree(oid);
+    const entry = entries2?.find((candidate) => candidate.name === name);
     oid = entry && entry.mode === "40000" ? entry.oid : null;
     if (oid === null) return [];
   }
@@ -2526,7 +2713,7 @@ function isPolicyPath(policy, path, newContent) {
 }
 function resolveSymlink(path, target) {
   if (target.startsWith("/")) return null;
-  const joined = import_path4.posix.normalize(import_path4.posix.join(import_path4.posix.dirname(path), target));
+  const joined = import_path5.posix.normalize(import_path5.posix.join(import_path5.posix.dirname(path), target));
   if (joined === ".." || joined.startsWith("../")) return null;
   return joined === "." ? "" : joined.replace(/\/$/, "");
 }
@@ -2591,11 +2778,11 @@ async function symlinkVerdict(context, team, write) {
   const other = await linksOfScopeEscaping2(readers, team, inScope, write.root);
   return other ? { ...base, path: other.path, detail: other.target, because: `${other.reason}, once ${write.path} is a link` } : null;
 }
-var import_path4, SYMLINK_MODE, isClaudeFile, NET_CHANGE, selectors, REGULAR, DELETED_MODE, NEEDS_JUDGE_WRITE, SYMLINK_MODE_NUMBER, fastJudges;
+var import_path5, SYMLINK_MODE, isClaudeFile, NET_CHANGE, selectors, REGULAR, DELETED_MODE, NEEDS_JUDGE_WRITE, SYMLINK_MODE_NUMBER, fastJudges;
 var init_scope = __esm({
   "gate/scope.ts"() {
     "use strict";
-    import_path4 = require("path");
+    import_path5 = require("path");
     init_explain();
     init_front_matter_block();
     init_round_names();
@@ -2725,7 +2912,7 @@ __export(range_exports, {
   judgeRange: () => judgeRange,
   resolveRange: () => resolveRange
 });
-async function resolveRange(repo, text2, protectedRefs2) {
+async function resolveRange(repo, text2, protectedTips2) {
   const dots = text2.indexOf("..");
   if (text2.includes("...")) throw new CoordError(`range "${text2}": symmetric ranges (A...B) are not supported`, { hint: "use A..B or a single revision" });
   if (dots >= 0) {
@@ -2736,8 +2923,8 @@ async function resolveRange(repo, text2, protectedRefs2) {
     return { include: [toOid], exclude: [fromOid], netBase: started(repo.mergeBase(fromOid, toOid)), netTip: toOid, label: text2 };
   }
   const tip = await mustResolve(repo, text2);
-  const bases = (await Promise.all(protectedRefs2.map((ref) => repo.resolve(ref)))).filter((oid) => oid !== null);
-  const shortNames = protectedRefs2.map((ref) => ref.replace(/^refs\/(heads|remotes)\//, ""));
+  const bases = [...new Set(protectedTips2.map((protectedTip) => protectedTip.oid))];
+  const shortNames = protectedTips2.map((protectedTip) => protectedTip.ref.replace(/^refs\/(heads|remotes)\//, ""));
   const label = shortNames.length ? `${text2} (commits not on ${shortNames.join(", ")})` : text2;
   return { include: [tip], exclude: bases, netBase: started(newestMergeBase(repo, tip, bases)), netTip: tip, label };
 }
@@ -2754,7 +2941,7 @@ async function newestMergeBase(repo, tip, bases) {
   const candidates = await Promise.all(bases.map((base) => repo.mergeBase(tip, base)));
   let best = null;
   for (const candidate of candidates) {
-    if (candidate && (!best || await repo.isAncestor(best, candidate))) best = candidate;
+    if (candidate && candidate !== best && (!best || await repo.isAncestor(best, candidate))) best = candidate;
   }
   return best;
 }
@@ -2782,7 +2969,7 @@ var init_range = __esm({
 // policy/cache.ts
 function readCachedPolicy(gitDir, commit) {
   try {
-    const stored = JSON.parse((0, import_fs5.readFileSync)(cachePath(gitDir), "utf8"));
+    const stored = JSON.parse((0, import_fs6.readFileSync)(cachePath(gitDir), "utf8"));
     if (stored.commit !== commit || stored.version !== packageInfo().version) return null;
     const teams = stored.policy.teams.map((team) => ({ ...team, write: revive(team.write), read: revive(team.read) }));
     return { policy: { ...stored.policy, teams }, warnings: stored.warnings };
@@ -2798,22 +2985,22 @@ function writeCachedPolicy(gitDir, commit, policy, warnings) {
     warnings
   };
   try {
-    (0, import_fs5.mkdirSync)((0, import_path5.join)(gitDir, "coord-hooks"), { recursive: true });
+    (0, import_fs6.mkdirSync)((0, import_path6.join)(gitDir, "coord-hooks"), { recursive: true });
     const temp = `${cachePath(gitDir)}.${process.pid}.tmp`;
-    (0, import_fs5.writeFileSync)(temp, JSON.stringify(stored));
-    (0, import_fs5.renameSync)(temp, cachePath(gitDir));
+    (0, import_fs6.writeFileSync)(temp, JSON.stringify(stored));
+    (0, import_fs6.renameSync)(temp, cachePath(gitDir));
   } catch {
   }
 }
-var import_fs5, import_path5, cachePath, store, revive;
+var import_fs6, import_path6, cachePath, store, revive;
 var init_cache = __esm({
   "policy/cache.ts"() {
     "use strict";
-    import_fs5 = require("fs");
-    import_path5 = require("path");
+    import_fs6 = require("fs");
+    import_path6 = require("path");
     init_package_info();
     init_pathspec();
-    cachePath = (gitDir) => (0, import_path5.join)(gitDir, "coord-hooks", "policy-cache.json");
+    cachePath = (gitDir) => (0, import_path6.join)(gitDir, "coord-hooks", "policy-cache.json");
     store = (patterns2) => patterns2.map(({ text: text2, pos }) => ({ text: text2, pos }));
     revive = (patterns2) => patterns2.map(({ text: text2, pos }) => ({ text: text2, pos, spec: parsePathspec(text2) }));
   }
@@ -2953,13 +3140,13 @@ var require_identity = __commonJS({
 var require_visit = __commonJS({
   "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
     function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -2971,12 +3158,12 @@ var require_visit = __commonJS({
     visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visit_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
             const ci = visit_(i, node.items[i], visitor, path);
@@ -2989,7 +3176,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = visit_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -3007,7 +3194,7 @@ var require_visit = __commonJS({
     }
     async function visitAsync(node, visitor) {
       const visitor_ = initVisitor(visitor);
-      if (identity.isDocument(node)) {
+      if (identity2.isDocument(node)) {
         const cd = await visitAsync_(null, node.contents, visitor_, Object.freeze([node]));
         if (cd === REMOVE)
           node.contents = null;
@@ -3019,12 +3206,12 @@ var require_visit = __commonJS({
     visitAsync.REMOVE = REMOVE;
     async function visitAsync_(key, node, visitor, path) {
       const ctrl = await callVisitor(key, node, visitor, path);
-      if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
+      if (identity2.isNode(ctrl) || identity2.isPair(ctrl)) {
         replaceNode(key, path, ctrl);
         return visitAsync_(key, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
-        if (identity.isCollection(node)) {
+        if (identity2.isCollection(node)) {
           path = Object.freeze(path.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
             const ci = await visitAsync_(i, node.items[i], visitor, path);
@@ -3037,7 +3224,7 @@ var require_visit = __commonJS({
               i -= 1;
             }
           }
-        } else if (identity.isPair(node)) {
+        } else if (identity2.isPair(node)) {
           path = Object.freeze(path.concat(node));
           const ck = await visitAsync_("key", node.key, visitor, path);
           if (ck === BREAK)
@@ -3074,31 +3261,31 @@ var require_visit = __commonJS({
     function callVisitor(key, node, visitor, path) {
       if (typeof visitor === "function")
         return visitor(key, node, path);
-      if (identity.isMap(node))
+      if (identity2.isMap(node))
         return visitor.Map?.(key, node, path);
-      if (identity.isSeq(node))
+      if (identity2.isSeq(node))
         return visitor.Seq?.(key, node, path);
-      if (identity.isPair(node))
+      if (identity2.isPair(node))
         return visitor.Pair?.(key, node, path);
-      if (identity.isScalar(node))
+      if (identity2.isScalar(node))
         return visitor.Scalar?.(key, node, path);
-      if (identity.isAlias(node))
+      if (identity2.isAlias(node))
         return visitor.Alias?.(key, node, path);
       return void 0;
     }
     function replaceNode(key, path, node) {
       const parent = path[path.length - 1];
-      if (identity.isCollection(parent)) {
+      if (identity2.isCollection(parent)) {
         parent.items[key] = node;
-      } else if (identity.isPair(parent)) {
+      } else if (identity2.isPair(parent)) {
         if (key === "key")
           parent.key = node;
         else
           parent.value = node;
-      } else if (identity.isDocument(parent)) {
+      } else if (identity2.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
+        const pt = identity2.isAlias(parent) ? "alias" : "scalar";
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
@@ -3111,7 +3298,7 @@ var require_visit = __commonJS({
 var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
@@ -3254,10 +3441,10 @@ var require_directives = __commonJS({
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
         const tagEntries = Object.entries(this.tags);
         let tagNames;
-        if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
+        if (doc && tagEntries.length > 0 && identity2.isNode(doc.contents)) {
           const tags = {};
           visit2.visit(doc.contents, (_key, node) => {
-            if (identity.isNode(node) && node.tag)
+            if (identity2.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
           tagNames = Object.keys(tags);
@@ -3282,7 +3469,7 @@ var require_directives = __commonJS({
 var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
@@ -3329,7 +3516,7 @@ var require_anchors = __commonJS({
         setAnchors: () => {
           for (const source of aliasObjects) {
             const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
+            if (typeof ref === "object" && ref.anchor && (identity2.isScalar(ref.node) || identity2.isCollection(ref.node))) {
               ref.node.anchor = ref.anchor;
             } else {
               const error = new Error("Failed to resolve repeated object (this should not happen)");
@@ -3402,12 +3589,12 @@ var require_applyReviver = __commonJS({
 var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function toJS(value, arg, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
-        if (!ctx || !identity.hasAnchor(value))
+        if (!ctx || !identity2.hasAnchor(value))
           return value.toJSON(arg, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
@@ -3433,11 +3620,11 @@ var require_Node = __commonJS({
   "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var NodeBase = class {
       constructor(type) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: type });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: type });
       }
       /** Create a copy of this node.  */
       clone() {
@@ -3448,7 +3635,7 @@ var require_Node = __commonJS({
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
-        if (!identity.isDocument(doc))
+        if (!identity2.isDocument(doc))
           throw new TypeError("A document argument is required");
         const ctx = {
           anchors: /* @__PURE__ */ new Map(),
@@ -3475,12 +3662,12 @@ var require_Alias = __commonJS({
     "use strict";
     var anchors = require_anchors();
     var visit2 = require_visit();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var Alias = class extends Node.NodeBase {
       constructor(source) {
-        super(identity.ALIAS);
+        super(identity2.ALIAS);
         this.source = source;
         Object.defineProperty(this, "tag", {
           set() {
@@ -3502,7 +3689,7 @@ var require_Alias = __commonJS({
           nodes = [];
           visit2.visit(doc, {
             Node: (_key, node) => {
-              if (identity.isAlias(node) || identity.hasAnchor(node))
+              if (identity2.isAlias(node) || identity2.hasAnchor(node))
                 nodes.push(node);
             }
           });
@@ -3564,11 +3751,11 @@ var require_Alias = __commonJS({
       }
     };
     function getAliasCount(doc, node, anchors2) {
-      if (identity.isAlias(node)) {
+      if (identity2.isAlias(node)) {
         const source = node.resolve(doc);
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
-      } else if (identity.isCollection(node)) {
+      } else if (identity2.isCollection(node)) {
         let count = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
@@ -3576,7 +3763,7 @@ var require_Alias = __commonJS({
             count = c;
         }
         return count;
-      } else if (identity.isPair(node)) {
+      } else if (identity2.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
         return Math.max(kc, vc);
@@ -3591,13 +3778,13 @@ var require_Alias = __commonJS({
 var require_Scalar = __commonJS({
   "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
     var Scalar = class extends Node.NodeBase {
       constructor(value) {
-        super(identity.SCALAR);
+        super(identity2.SCALAR);
         this.value = value;
       }
       toJSON(arg, ctx) {
@@ -3622,7 +3809,7 @@ var require_createNode = __commonJS({
   "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
@@ -3636,12 +3823,12 @@ var require_createNode = __commonJS({
       return tags.find((t) => t.identify?.(value) && !t.format);
     }
     function createNode(value, tagName, ctx) {
-      if (identity.isDocument(value))
+      if (identity2.isDocument(value))
         value = value.contents;
-      if (identity.isNode(value))
+      if (identity2.isNode(value))
         return value;
-      if (identity.isPair(value)) {
-        const map = ctx.schema[identity.MAP].createNode?.(ctx.schema, null, ctx);
+      if (identity2.isPair(value)) {
+        const map = ctx.schema[identity2.MAP].createNode?.(ctx.schema, null, ctx);
         map.items.push(value);
         return map;
       }
@@ -3673,7 +3860,7 @@ var require_createNode = __commonJS({
             ref.node = node2;
           return node2;
         }
-        tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
+        tagObj = value instanceof Map ? schema[identity2.MAP] : Symbol.iterator in Object(value) ? schema[identity2.SEQ] : schema[identity2.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -3697,7 +3884,7 @@ var require_Collection = __commonJS({
   "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Node = require_Node();
     function collectionFromPath(schema, path, value) {
       let v = value;
@@ -3741,7 +3928,7 @@ var require_Collection = __commonJS({
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
           copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+        copy.items = copy.items.map((it) => identity2.isNode(it) || identity2.isPair(it) ? it.clone(schema) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -3757,7 +3944,7 @@ var require_Collection = __commonJS({
         else {
           const [key, ...rest] = path;
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -3774,7 +3961,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
-        if (identity.isCollection(node))
+        if (identity2.isCollection(node))
           return node.deleteIn(rest);
         else
           throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
@@ -3788,16 +3975,16 @@ var require_Collection = __commonJS({
         const [key, ...rest] = path;
         const node = this.get(key, true);
         if (rest.length === 0)
-          return !keepScalar && identity.isScalar(node) ? node.value : node;
+          return !keepScalar && identity2.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity2.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
-          if (!identity.isPair(node))
+          if (!identity2.isPair(node))
             return false;
           const n = node.value;
-          return n == null || allowScalar && identity.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
+          return n == null || allowScalar && identity2.isScalar(n) && n.value == null && !n.commentBefore && !n.comment && !n.tag;
         });
       }
       /**
@@ -3808,7 +3995,7 @@ var require_Collection = __commonJS({
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity2.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
@@ -3820,7 +4007,7 @@ var require_Collection = __commonJS({
           this.set(key, value);
         } else {
           const node = this.get(key, true);
-          if (identity.isCollection(node))
+          if (identity2.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
             this.set(key, collectionFromPath(this.schema, rest, value));
@@ -4276,7 +4463,7 @@ var require_stringify = __commonJS({
   "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
     function createStringifyContext(doc, options) {
@@ -4329,7 +4516,7 @@ var require_stringify = __commonJS({
       }
       let tagObj = void 0;
       let obj;
-      if (identity.isScalar(item)) {
+      if (identity2.isScalar(item)) {
         obj = item.value;
         let match = tags.filter((t) => t.identify?.(obj));
         if (match.length > 1) {
@@ -4352,7 +4539,7 @@ var require_stringify = __commonJS({
       if (!doc.directives)
         return "";
       const props = [];
-      const anchor = (identity.isScalar(node) || identity.isCollection(node)) && node.anchor;
+      const anchor = (identity2.isScalar(node) || identity2.isCollection(node)) && node.anchor;
       if (anchor && anchors.anchorIsValid(anchor)) {
         anchors$1.add(anchor);
         props.push(`&${anchor}`);
@@ -4363,9 +4550,9 @@ var require_stringify = __commonJS({
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
-      if (identity.isPair(item))
+      if (identity2.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
-      if (identity.isAlias(item)) {
+      if (identity2.isAlias(item)) {
         if (ctx.doc.directives)
           return item.toString(ctx);
         if (ctx.resolvedAliases?.has(item)) {
@@ -4379,15 +4566,15 @@ var require_stringify = __commonJS({
         }
       }
       let tagObj = void 0;
-      const node = identity.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
+      const node = identity2.isNode(item) ? item : ctx.doc.createNode(item, { onTagObj: (o) => tagObj = o });
       tagObj ?? (tagObj = getTagObject(ctx.doc.schema.tags, node));
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity2.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
         return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
+      return identity2.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
     exports2.createStringifyContext = createStringifyContext;
@@ -4399,23 +4586,23 @@ ${ctx.indent}${str}`;
 var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity2.isNode(key) && key.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity2.isCollection(key) || !identity2.isNode(key) && typeof key === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity2.isCollection(key) || (identity2.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -4456,7 +4643,7 @@ ${indent2}:`;
           str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
-      if (identity.isNode(value)) {
+      if (identity2.isNode(value)) {
         vsb = !!value.spaceBefore;
         vcb = value.commentBefore;
         valueComment = value.comment;
@@ -4468,10 +4655,10 @@ ${indent2}:`;
           value = doc.createNode(value);
       }
       ctx.implicitKey = false;
-      if (!explicitKey && !keyComment && identity.isScalar(value))
+      if (!explicitKey && !keyComment && identity2.isScalar(value))
         ctx.indentAtStart = str.length + 1;
       chompKeep = false;
-      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
+      if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity2.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
@@ -4491,7 +4678,7 @@ ${stringifyComment.indentComment(cs, ctx.indent)}`;
           ws += `
 ${ctx.indent}`;
         }
-      } else if (!explicitKey && identity.isCollection(value)) {
+      } else if (!explicitKey && identity2.isCollection(value)) {
         const vs0 = valueStr[0];
         const nl0 = valueStr.indexOf("\n");
         const hasNewline = nl0 !== -1;
@@ -4554,7 +4741,7 @@ var require_log = __commonJS({
 var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
@@ -4567,10 +4754,10 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity2.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (identity.isSeq(source))
+      if (identity2.isSeq(source))
         for (const it of source.items)
           mergeValue(ctx, map, it);
       else if (Array.isArray(source))
@@ -4581,7 +4768,7 @@ var require_merge = __commonJS({
     }
     function mergeValue(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
-      if (!identity.isMap(source))
+      if (!identity2.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
       for (const [key, value2] of srcMap) {
@@ -4602,7 +4789,7 @@ var require_merge = __commonJS({
       return map;
     }
     function resolveAliasValue(ctx, value) {
-      return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
+      return ctx && identity2.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
     exports2.addMergeToJSMap = addMergeToJSMap;
     exports2.isMergeKey = isMergeKey;
@@ -4617,10 +4804,10 @@ var require_addPairToJSMap = __commonJS({
     var log = require_log();
     var merge = require_merge();
     var stringify = require_stringify();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
+      if (identity2.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
       else if (merge.isMergeKey(ctx, key))
         merge.addMergeToJSMap(ctx, map, value);
@@ -4651,7 +4838,7 @@ var require_addPairToJSMap = __commonJS({
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity2.isNode(key) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
@@ -4681,7 +4868,7 @@ var require_Pair = __commonJS({
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
-    var identity = require_identity();
+    var identity2 = require_identity();
     function createPair(key, value, ctx) {
       const k = createNode.createNode(key, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
@@ -4689,15 +4876,15 @@ var require_Pair = __commonJS({
     }
     var Pair = class _Pair {
       constructor(key, value = null) {
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.PAIR });
         this.key = key;
         this.value = value;
       }
       clone(schema) {
         let { key, value } = this;
-        if (identity.isNode(key))
+        if (identity2.isNode(key))
           key = key.clone(schema);
-        if (identity.isNode(value))
+        if (identity2.isNode(value))
           value = value.clone(schema);
         return new _Pair(key, value);
       }
@@ -4718,7 +4905,7 @@ var require_Pair = __commonJS({
 var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
@@ -4734,14 +4921,14 @@ var require_stringifyCollection = __commonJS({
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment2 = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, chompKeep);
           if (item.comment)
             comment2 = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (!chompKeep && ik.spaceBefore)
               lines.push("");
@@ -4789,14 +4976,14 @@ ${indent2}${line}` : "\n";
       for (let i = 0; i < items.length; ++i) {
         const item = items[i];
         let comment = null;
-        if (identity.isNode(item)) {
+        if (identity2.isNode(item)) {
           if (item.spaceBefore)
             lines.push("");
           addCommentBefore(ctx, lines, item.commentBefore, false);
           if (item.comment)
             comment = item.comment;
-        } else if (identity.isPair(item)) {
-          const ik = identity.isNode(item.key) ? item.key : null;
+        } else if (identity2.isPair(item)) {
+          const ik = identity2.isNode(item.key) ? item.key : null;
           if (ik) {
             if (ik.spaceBefore)
               lines.push("");
@@ -4804,7 +4991,7 @@ ${indent2}${line}` : "\n";
             if (ik.comment)
               reqNewline = true;
           }
-          const iv = identity.isNode(item.value) ? item.value : null;
+          const iv = identity2.isNode(item.value) ? item.value : null;
           if (iv) {
             if (iv.comment)
               comment = iv.comment;
@@ -4872,16 +5059,16 @@ var require_YAMLMap = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+      const k = identity2.isScalar(key) ? key.value : key;
       for (const it of items) {
-        if (identity.isPair(it)) {
+        if (identity2.isPair(it)) {
           if (it.key === key || it.key === k)
             return it;
-          if (identity.isScalar(it.key) && it.key.value === k)
+          if (identity2.isScalar(it.key) && it.key.value === k)
             return it;
         }
       }
@@ -4892,7 +5079,7 @@ var require_YAMLMap = __commonJS({
         return "tag:yaml.org,2002:map";
       }
       constructor(schema) {
-        super(identity.MAP, schema);
+        super(identity2.MAP, schema);
         this.items = [];
       }
       /**
@@ -4930,7 +5117,7 @@ var require_YAMLMap = __commonJS({
        */
       add(pair, overwrite) {
         let _pair;
-        if (identity.isPair(pair))
+        if (identity2.isPair(pair))
           _pair = pair;
         else if (!pair || typeof pair !== "object" || !("key" in pair)) {
           _pair = new Pair.Pair(pair, pair?.value);
@@ -4941,7 +5128,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity2.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -4965,7 +5152,7 @@ var require_YAMLMap = __commonJS({
       get(key, keepScalar) {
         const it = findPair(this.items, key);
         const node = it?.value;
-        return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
+        return (!keepScalar && identity2.isScalar(node) ? node.value : node) ?? void 0;
       }
       has(key) {
         return !!findPair(this.items, key);
@@ -4990,7 +5177,7 @@ var require_YAMLMap = __commonJS({
         if (!ctx)
           return JSON.stringify(this);
         for (const item of this.items) {
-          if (!identity.isPair(item))
+          if (!identity2.isPair(item))
             throw new Error(`Map items must all be pairs; found ${JSON.stringify(item)} instead`);
         }
         if (!ctx.allNullValues && this.hasAllNullValues(false))
@@ -5013,7 +5200,7 @@ var require_YAMLMap = __commonJS({
 var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLMap = require_YAMLMap();
     var map = {
       collection: "map",
@@ -5021,7 +5208,7 @@ var require_map = __commonJS({
       nodeClass: YAMLMap.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
-        if (!identity.isMap(map2))
+        if (!identity2.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
@@ -5038,7 +5225,7 @@ var require_YAMLSeq = __commonJS({
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
@@ -5046,7 +5233,7 @@ var require_YAMLSeq = __commonJS({
         return "tag:yaml.org,2002:seq";
       }
       constructor(schema) {
-        super(identity.SEQ, schema);
+        super(identity2.SEQ, schema);
         this.items = [];
       }
       add(value) {
@@ -5072,7 +5259,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
-        return !keepScalar && identity.isScalar(it) ? it.value : it;
+        return !keepScalar && identity2.isScalar(it) ? it.value : it;
       }
       /**
        * Checks if the collection includes a value with the key `key`.
@@ -5096,7 +5283,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity2.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -5138,7 +5325,7 @@ var require_YAMLSeq = __commonJS({
       }
     };
     function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+      let idx = identity2.isScalar(key) ? key.value : key;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -5151,7 +5338,7 @@ var require_YAMLSeq = __commonJS({
 var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var YAMLSeq = require_YAMLSeq();
     var seq = {
       collection: "seq",
@@ -5159,7 +5346,7 @@ var require_seq = __commonJS({
       nodeClass: YAMLSeq.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
-        if (!identity.isSeq(seq2))
+        if (!identity2.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
@@ -5513,17 +5700,17 @@ var require_binary = __commonJS({
 var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
-      if (identity.isSeq(seq)) {
+      if (identity2.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
           let item = seq.items[i];
-          if (identity.isPair(item))
+          if (identity2.isPair(item))
             continue;
-          else if (identity.isMap(item)) {
+          else if (identity2.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
             const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
@@ -5537,7 +5724,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity2.isPair(item) ? item : new Pair.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -5591,7 +5778,7 @@ ${cn.comment}` : item.comment;
 var require_omap = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var toJS = require_toJS();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -5618,7 +5805,7 @@ var require_omap = __commonJS({
           ctx.onCreate(map);
         for (const pair of this.items) {
           let key, value;
-          if (identity.isPair(pair)) {
+          if (identity2.isPair(pair)) {
             key = toJS.toJS(pair.key, "", ctx);
             value = toJS.toJS(pair.value, key, ctx);
           } else {
@@ -5648,7 +5835,7 @@ var require_omap = __commonJS({
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
         for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
+          if (identity2.isScalar(key)) {
             if (seenKeys.includes(key.value)) {
               onError(`Ordered maps must not include duplicate keys: ${key.value}`);
             } else {
@@ -5829,7 +6016,7 @@ var require_int2 = __commonJS({
 var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
@@ -5839,7 +6026,7 @@ var require_set = __commonJS({
       }
       add(key) {
         let pair;
-        if (identity.isPair(key))
+        if (identity2.isPair(key))
           pair = key;
         else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
           pair = new Pair.Pair(key.key, null);
@@ -5855,7 +6042,7 @@ var require_set = __commonJS({
        */
       get(key, keepPair) {
         const pair = YAMLMap.findPair(this.items, key);
-        return !keepPair && identity.isPair(pair) ? identity.isScalar(pair.key) ? pair.key.value : pair.key : pair;
+        return !keepPair && identity2.isPair(pair) ? identity2.isScalar(pair.key) ? pair.key.value : pair.key : pair;
       }
       set(key, value) {
         if (typeof value !== "boolean")
@@ -5899,7 +6086,7 @@ var require_set = __commonJS({
       tag: "tag:yaml.org,2002:set",
       createNode: (schema, iterable, ctx) => YAMLSet.from(schema, iterable, ctx),
       resolve(map, onError) {
-        if (identity.isMap(map)) {
+        if (identity2.isMap(map)) {
           if (map.hasAllNullValues(true))
             return Object.assign(new YAMLSet(), map);
           else
@@ -6144,7 +6331,7 @@ var require_tags = __commonJS({
 var require_Schema = __commonJS({
   "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var map = require_map();
     var seq = require_seq();
     var string = require_string();
@@ -6157,9 +6344,9 @@ var require_Schema = __commonJS({
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge);
         this.toStringOptions = toStringDefaults ?? null;
-        Object.defineProperty(this, identity.MAP, { value: map.map });
-        Object.defineProperty(this, identity.SCALAR, { value: string.string });
-        Object.defineProperty(this, identity.SEQ, { value: seq.seq });
+        Object.defineProperty(this, identity2.MAP, { value: map.map });
+        Object.defineProperty(this, identity2.SCALAR, { value: string.string });
+        Object.defineProperty(this, identity2.SEQ, { value: seq.seq });
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
@@ -6176,7 +6363,7 @@ var require_Schema = __commonJS({
 var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
@@ -6203,7 +6390,7 @@ var require_stringifyDocument = __commonJS({
       let chompKeep = false;
       let contentComment = null;
       if (doc.contents) {
-        if (identity.isNode(doc.contents)) {
+        if (identity2.isNode(doc.contents)) {
           if (doc.contents.spaceBefore && hasDirectives)
             lines.push("");
           if (doc.contents.commentBefore) {
@@ -6258,7 +6445,7 @@ var require_Document = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
@@ -6273,7 +6460,7 @@ var require_Document = __commonJS({
         this.comment = null;
         this.errors = [];
         this.warnings = [];
-        Object.defineProperty(this, identity.NODE_TYPE, { value: identity.DOC });
+        Object.defineProperty(this, identity2.NODE_TYPE, { value: identity2.DOC });
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
@@ -6309,7 +6496,7 @@ var require_Document = __commonJS({
        */
       clone() {
         const copy = Object.create(_Document.prototype, {
-          [identity.NODE_TYPE]: { value: identity.DOC }
+          [identity2.NODE_TYPE]: { value: identity2.DOC }
         });
         copy.commentBefore = this.commentBefore;
         copy.comment = this.comment;
@@ -6319,7 +6506,7 @@ var require_Document = __commonJS({
         if (this.directives)
           copy.directives = this.directives.clone();
         copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+        copy.contents = identity2.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -6382,7 +6569,7 @@ var require_Document = __commonJS({
           sourceObjects
         };
         const node = createNode.createNode(value, tag, ctx);
-        if (flow && identity.isCollection(node))
+        if (flow && identity2.isCollection(node))
           node.flow = true;
         setAnchors();
         return node;
@@ -6422,7 +6609,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+        return identity2.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -6431,14 +6618,14 @@ var require_Document = __commonJS({
        */
       getIn(path, keepScalar) {
         if (Collection.isEmptyPath(path))
-          return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
+          return !keepScalar && identity2.isScalar(this.contents) ? this.contents.value : this.contents;
+        return identity2.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
        */
       has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+        return identity2.isCollection(this.contents) ? this.contents.has(key) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -6446,7 +6633,7 @@ var require_Document = __commonJS({
       hasIn(path) {
         if (Collection.isEmptyPath(path))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
+        return identity2.isCollection(this.contents) ? this.contents.hasIn(path) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -6553,7 +6740,7 @@ var require_Document = __commonJS({
       }
     };
     function assertCollection(contents) {
-      if (identity.isCollection(contents))
+      if (identity2.isCollection(contents))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -6824,12 +7011,12 @@ var require_util_flow_indent_check = __commonJS({
 var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
-      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
+      const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity2.isScalar(a) && identity2.isScalar(b) && a.value === b.value;
       return items.some((pair) => isEqual(pair.key, search));
     }
     exports2.mapIncludes = mapIncludes;
@@ -7042,7 +7229,7 @@ var require_resolve_end = __commonJS({
 var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -7121,7 +7308,7 @@ var require_resolve_flow_collection = __commonJS({
             }
             if (prevItemComment) {
               let prev = coll.items[coll.items.length - 1];
-              if (identity.isPair(prev))
+              if (identity2.isPair(prev))
                 prev = prev.value ?? prev.key;
               if (prev.comment)
                 prev.comment += "\n" + prevItemComment;
@@ -7236,7 +7423,7 @@ var require_resolve_flow_collection = __commonJS({
 var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
@@ -7286,7 +7473,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity2.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -7705,7 +7892,7 @@ var require_resolve_flow_scalar = __commonJS({
 var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -7714,17 +7901,17 @@ var require_compose_scalar = __commonJS({
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       } else if (tagName)
         tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag = ctx.schema[identity2.SCALAR];
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar = identity2.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
@@ -7744,7 +7931,7 @@ var require_compose_scalar = __commonJS({
     }
     function findScalarTagByName(schema, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema[identity.SCALAR];
+        return schema[identity2.SCALAR];
       const matchWithTest = [];
       for (const tag of schema.tags) {
         if (!tag.collection && tag.tag === tagName) {
@@ -7763,12 +7950,12 @@ var require_compose_scalar = __commonJS({
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema[identity.SCALAR];
+      return schema[identity2.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity2.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
+        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity2.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -7817,7 +8004,7 @@ var require_compose_node = __commonJS({
   "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeCollection = require_compose_collection();
     var composeScalar = require_compose_scalar();
     var resolveEnd = require_resolve_end();
@@ -7863,7 +8050,7 @@ var require_compose_node = __commonJS({
       node ?? (node = composeEmptyNode(ctx, token.offset, void 0, null, props, onError));
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
-      if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
+      if (atKey && ctx.options.stringKeys && (!identity2.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
         onError(tag ?? token, "NON_STRING_KEY", msg);
       }
@@ -7969,7 +8156,7 @@ var require_composer = __commonJS({
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var composeDoc = require_compose_doc();
     var resolveEnd = require_resolve_end();
     function getErrorPos(src) {
@@ -8031,9 +8218,9 @@ var require_composer = __commonJS({
 ${comment}` : comment;
           } else if (afterEmptyLine || doc.directives.docStart || !dc) {
             doc.commentBefore = comment;
-          } else if (identity.isCollection(dc) && !dc.flow && dc.items.length > 0) {
+          } else if (identity2.isCollection(dc) && !dc.flow && dc.items.length > 0) {
             let it = dc.items[0];
-            if (identity.isPair(it))
+            if (identity2.isPair(it))
               it = it.key;
             const cb = it.commentBefore;
             it.commentBefore = cb ? `${comment}
@@ -10081,7 +10268,7 @@ var require_public_api = __commonJS({
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
     function parseOptions2(options) {
@@ -10159,7 +10346,7 @@ var require_public_api = __commonJS({
         if (!keepUndefined)
           return void 0;
       }
-      if (identity.isDocument(value) && !_replacer)
+      if (identity2.isDocument(value) && !_replacer)
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
@@ -10179,7 +10366,7 @@ var require_dist = __commonJS({
     var Schema = require_Schema();
     var errors = require_errors();
     var Alias = require_Alias();
-    var identity = require_identity();
+    var identity2 = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
@@ -10197,14 +10384,14 @@ var require_dist = __commonJS({
     exports2.YAMLParseError = errors.YAMLParseError;
     exports2.YAMLWarning = errors.YAMLWarning;
     exports2.Alias = Alias.Alias;
-    exports2.isAlias = identity.isAlias;
-    exports2.isCollection = identity.isCollection;
-    exports2.isDocument = identity.isDocument;
-    exports2.isMap = identity.isMap;
-    exports2.isNode = identity.isNode;
-    exports2.isPair = identity.isPair;
-    exports2.isScalar = identity.isScalar;
-    exports2.isSeq = identity.isSeq;
+    exports2.isAlias = identity2.isAlias;
+    exports2.isCollection = identity2.isCollection;
+    exports2.isDocument = identity2.isDocument;
+    exports2.isMap = identity2.isMap;
+    exports2.isNode = identity2.isNode;
+    exports2.isPair = identity2.isPair;
+    exports2.isScalar = identity2.isScalar;
+    exports2.isSeq = identity2.isSeq;
     exports2.Pair = Pair.Pair;
     exports2.Scalar = Scalar.Scalar;
     exports2.YAMLMap = YAMLMap.YAMLMap;
@@ -10325,12 +10512,12 @@ var init_frontmatter = __esm({
        * not strings, duplicate keys (naming the first) and unknown keys (naming the closest known one).
        * `misplaced` maps a key that belongs elsewhere to advice on where to move it.
        */
-      entries(node, where, known, at5, misplaced = {}) {
+      entries(node, where, known2, at5, misplaced = {}) {
         if (!(0, import_yaml.isMap)(node)) {
           this.error(
             this.pos(node, at5),
             `${where} must be a map of keys, found ${describe(node)}`,
-            `write ${where} as "key: value" lines (known keys: ${known.join(", ")}).`
+            `write ${where} as "key: value" lines (known keys: ${known2.join(", ")}).`
           );
           return void 0;
         }
@@ -10343,7 +10530,7 @@ var init_frontmatter = __esm({
             this.error(
               keyPos,
               `${where} has a key that is ${describe(keyNode)}, not a name`,
-              `use one of the known keys: ${known.join(", ")}.`
+              `use one of the known keys: ${known2.join(", ")}.`
             );
             continue;
           }
@@ -10355,18 +10542,18 @@ var init_frontmatter = __esm({
               `duplicate key "${key}" in ${where} (first at ${first.keyPos.file}:${first.keyPos.line}:${first.keyPos.col})`,
               `keep one "${key}:" in ${where} and delete the other.`
             );
-          } else if (!known.includes(key)) {
-            this.unknownKey(key, keyPos, where, known, misplaced);
+          } else if (!known2.includes(key)) {
+            this.unknownKey(key, keyPos, where, known2, misplaced);
           } else {
             out.set(key, { key, keyPos, value });
           }
         }
         return out;
       }
-      unknownKey(key, at5, where, known, misplaced) {
-        const guess = suggestKey(key, known);
+      unknownKey(key, at5, where, known2, misplaced) {
+        const guess = suggestKey(key, known2);
         const hint = guess ? `; did you mean "${guess}"?` : "";
-        const fix = Object.hasOwn(misplaced, key) ? misplaced[key] : guess ? `rename "${key}" to "${guess}".` : `remove "${key}" (known keys in ${where}: ${known.join(", ")}).`;
+        const fix = Object.hasOwn(misplaced, key) ? misplaced[key] : guess ? `rename "${key}" to "${guess}".` : `remove "${key}" (known keys in ${where}: ${known2.join(", ")}).`;
         this.error(at5, `unknown key "${key}" in ${where}${hint}`, fix);
       }
       /** A non-empty string scalar, or undefined after reporting what it is instead. */
@@ -10600,10 +10787,10 @@ function readPolicyFile(fm, isRoot) {
     );
     return {};
   }
-  const entries = fm.entries(contents, "front-matter", FRONT_MATTER_KEYS, start, MISPLACED);
-  if (!entries) return {};
+  const entries2 = fm.entries(contents, "front-matter", FRONT_MATTER_KEYS, start, MISPLACED);
+  if (!entries2) return {};
   const decl = {};
-  const coord = entries.get("coord");
+  const coord = entries2.get("coord");
   if (coord && !isRoot) {
     fm.error(
       coord.keyPos,
@@ -10613,14 +10800,14 @@ function readPolicyFile(fm, isRoot) {
   } else if (coord) {
     decl.coord = readCoord(fm, coord);
   }
-  const scope = entries.get("scope");
-  if (scope) decl.team = readTeam(fm, entries, scope);
-  else noTeamKeysWithoutScope(fm, entries);
+  const scope = entries2.get("scope");
+  if (scope) decl.team = readTeam(fm, entries2, scope);
+  else noTeamKeysWithoutScope(fm, entries2);
   return decl;
 }
-function noTeamKeysWithoutScope(fm, entries) {
+function noTeamKeysWithoutScope(fm, entries2) {
   for (const key of ["team", "members", "accounts"]) {
-    const entry = entries.get(key);
+    const entry = entries2.get(key);
     if (entry) fm.error(
       entry.keyPos,
       `"${key}" is set but there is no "scope": a team is declared by its scope`,
@@ -10628,14 +10815,14 @@ function noTeamKeysWithoutScope(fm, entries) {
     );
   }
 }
-function readTeam(fm, entries, scope) {
-  const named = entries.get("team");
+function readTeam(fm, entries2, scope) {
+  const named = entries2.get("team");
   const name = named ? fm.string(named.value, "team", named.keyPos, "fw") : nameFromDirectory(fm, scope);
   if (name) checkTeamName(fm, name, Boolean(named));
   const lists = readScope(fm, scope, name?.text);
-  const members = entries.get("members");
+  const members = entries2.get("members");
   const memberItems = members ? readMembers(fm, members) : name ? [name] : [];
-  const accountsEntry = entries.get("accounts");
+  const accountsEntry = entries2.get("accounts");
   const accounts = accountsEntry ? readAccounts(fm, accountsEntry, "accounts") : void 0;
   if (!name || !lists || !memberItems || accountsEntry && !accounts) return void 0;
   const team = {
@@ -10677,10 +10864,10 @@ function checkTeamName(fm, name, explicit) {
   }
 }
 function readScope(fm, scope, team) {
-  const entries = fm.entries(scope.value, "scope", SCOPE_KEYS, scope.keyPos);
-  if (!entries) return void 0;
+  const entries2 = fm.entries(scope.value, "scope", SCOPE_KEYS, scope.keyPos);
+  if (!entries2) return void 0;
   const example = `["${team ?? "fw"}/"]`;
-  const write = entries.get("write");
+  const write = entries2.get("write");
   if (!write) {
     fm.error(
       scope.keyPos,
@@ -10697,7 +10884,7 @@ function readScope(fm, scope, team) {
       `list at least one pattern, e.g. "write: ${example}".`
     );
   }
-  const read = entries.get("read");
+  const read = entries2.get("read");
   const readItems = read ? fm.strings(read.value, "scope.read", read.keyPos, '["*"]') : [{ text: "*", pos: scope.keyPos }];
   if (!writeItems || writeItems.length === 0 || !readItems) return void 0;
   const patterns2 = { write: readPatterns(fm, writeItems, "scope.write"), read: readPatterns(fm, readItems, "scope.read") };
@@ -10756,8 +10943,8 @@ function noWhitespace(fm, item, where) {
 }
 function readCoord(fm, entry) {
   const coord = { ...defaultCoord(), pos: entry.keyPos };
-  const entries = fm.entries(entry.value, "coord", COORD_KEYS, entry.keyPos);
-  for (const [key, value] of entries ?? []) COORD_RULES[key](fm, value, coord);
+  const entries2 = fm.entries(entry.value, "coord", COORD_KEYS, entry.keyPos);
+  for (const [key, value] of entries2 ?? []) COORD_RULES[key](fm, value, coord);
   return coord;
 }
 function nonEmptyList(fm, entry, example) {
@@ -11033,9 +11220,9 @@ __export(load_tree_exports, {
   readPolicyFiles: () => readPolicyFiles
 });
 async function readPolicyFiles(repo, commit) {
-  const entries = await repo.changedPathsBetween(EMPTY_TREE, commit, [":(glob)**/CLAUDE.md"]);
+  const entries2 = await repo.changedPathsBetween(EMPTY_TREE, commit, [":(glob)**/CLAUDE.md"]);
   const objects = repo.objects();
-  const blobs = entries.filter((entry) => entry.dstMode.startsWith("100"));
+  const blobs = entries2.filter((entry) => entry.dstMode.startsWith("100"));
   const texts = await Promise.all(blobs.map((entry) => objects.readBlobText(entry.dstOid)));
   return blobs.map((entry, index) => {
     const text2 = texts[index];
@@ -11282,7 +11469,7 @@ __export(github_exports, {
   runGithub: () => runGithub
 });
 function appendTo(file, text2) {
-  if (file) (0, import_fs6.appendFileSync)(file, text2);
+  if (file) (0, import_fs7.appendFileSync)(file, text2);
 }
 function outputs(env, values) {
   appendTo(env.GITHUB_OUTPUT, Object.entries(values).map(([key, value]) => `${key}=${value.replace(/[\r\n]+/g, " ")}
@@ -11314,8 +11501,8 @@ ${queue.message}
     }
     const verdict = await judgeRequest(repo, env, request);
     const subjects = await repo.subjects(verdict.violations.map((violation) => violation.commit));
-    const verdictFile = env.RUNNER_TEMP ? (0, import_path6.join)(env.RUNNER_TEMP, "coord-hooks-verdict.json") : void 0;
-    if (verdictFile) (0, import_fs6.writeFileSync)(verdictFile, verdictJson(verdict));
+    const verdictFile = env.RUNNER_TEMP ? (0, import_path7.join)(env.RUNNER_TEMP, "coord-hooks-verdict.json") : void 0;
+    if (verdictFile) (0, import_fs7.writeFileSync)(verdictFile, verdictJson(verdict));
     io.out(`coord-hooks: ${judgedText(verdict).replace(/\*\*/g, "")}
 `);
     for (const note of verdict.notes) io.out(workflowCommand("warning", { title: ANNOTATION_TITLE }, note) + "\n");
@@ -11350,12 +11537,12 @@ ${errorMessage(error)}${hint}
     repo.close();
   }
 }
-var import_fs6, import_path6;
+var import_fs7, import_path7;
 var init_github = __esm({
   "hosted/github.ts"() {
     "use strict";
-    import_fs6 = require("fs");
-    import_path6 = require("path");
+    import_fs7 = require("fs");
+    import_path7 = require("path");
     init_errors();
     init_annotations();
     init_run();
@@ -11455,9 +11642,9 @@ async function runGitlab(io) {
       verdict.notes.push(`GitLab's diff base ${diffBase.slice(0, 10)} is not the merge-base ${verdict.mergeBase.slice(0, 10)} with the target branch as fetched now: judged against the current target`);
     }
     const dir = repo.cwd;
-    (0, import_fs7.writeFileSync)((0, import_path7.join)(dir, REPORT_FILES.json), verdictJson(verdict));
-    (0, import_fs7.writeFileSync)((0, import_path7.join)(dir, REPORT_FILES.codeQuality), codeQualityReport(verdict));
-    (0, import_fs7.writeFileSync)((0, import_path7.join)(dir, REPORT_FILES.junit), junitReport(verdict));
+    (0, import_fs8.writeFileSync)((0, import_path8.join)(dir, REPORT_FILES.json), verdictJson(verdict));
+    (0, import_fs8.writeFileSync)((0, import_path8.join)(dir, REPORT_FILES.codeQuality), codeQualityReport(verdict));
+    (0, import_fs8.writeFileSync)((0, import_path8.join)(dir, REPORT_FILES.junit), junitReport(verdict));
     const subjects = await repo.subjects(verdict.violations.map((violation) => violation.commit));
     const lines = [`coord-hooks: ${judgedText(verdict).replace(/\*\*/g, "")}`, ...verdict.notes.map((note) => `coord-hooks: note: ${note}`)];
     for (const violation of verdict.violations) {
@@ -11471,13 +11658,13 @@ async function runGitlab(io) {
     repo.close();
   }
 }
-var import_crypto2, import_fs7, import_path7, REPORT_FILES;
+var import_crypto2, import_fs8, import_path8, REPORT_FILES;
 var init_gitlab = __esm({
   "hosted/gitlab.ts"() {
     "use strict";
     import_crypto2 = require("crypto");
-    import_fs7 = require("fs");
-    import_path7 = require("path");
+    import_fs8 = require("fs");
+    import_path8 = require("path");
     init_messages();
     init_repo();
     init_gitlab_env();
@@ -11543,12 +11730,12 @@ var init_stream = __esm({
 
 // core/audit.ts
 function auditPath(gitDir) {
-  return (0, import_path8.join)(gitDir, "coord-hooks", "audit.jsonl");
+  return (0, import_path9.join)(gitDir, "coord-hooks", "audit.jsonl");
 }
 function appendAudit(gitDir, record, warn) {
   try {
-    (0, import_fs8.mkdirSync)((0, import_path8.join)(gitDir, "coord-hooks"), { recursive: true });
-    (0, import_fs8.appendFileSync)(auditPath(gitDir), JSON.stringify(record) + "\n");
+    (0, import_fs9.mkdirSync)((0, import_path9.join)(gitDir, "coord-hooks"), { recursive: true });
+    (0, import_fs9.appendFileSync)(auditPath(gitDir), JSON.stringify(record) + "\n");
   } catch (error) {
     warn(`coord-hooks: warning: could not write the audit log ${auditPath(gitDir)}: ${String(error)}
 `);
@@ -11556,8 +11743,8 @@ function appendAudit(gitDir, record, warn) {
 }
 function readAudit(gitDir) {
   const path = auditPath(gitDir);
-  if (!(0, import_fs8.existsSync)(path)) return [];
-  return (0, import_fs8.readFileSync)(path, "utf8").split("\n").filter(Boolean).flatMap((line) => {
+  if (!(0, import_fs9.existsSync)(path)) return [];
+  return (0, import_fs9.readFileSync)(path, "utf8").split("\n").filter(Boolean).flatMap((line) => {
     try {
       return [JSON.parse(line)];
     } catch {
@@ -11565,12 +11752,12 @@ function readAudit(gitDir) {
     }
   });
 }
-var import_fs8, import_path8;
+var import_fs9, import_path9;
 var init_audit = __esm({
   "core/audit.ts"() {
     "use strict";
-    import_fs8 = require("fs");
-    import_path8 = require("path");
+    import_fs9 = require("fs");
+    import_path9 = require("path");
   }
 });
 
@@ -11631,17 +11818,17 @@ async function withLock(lockPath, body) {
   }
 }
 function parseLedger(text2) {
-  const entries = [];
+  const entries2 = [];
   for (const line of text2.split("\n")) {
     const match = /^(\d+) (\S+)$/.exec(line);
-    if (match) entries.push({ recordedAt: Number(match[1]), nonce: match[2] });
+    if (match) entries2.push({ recordedAt: Number(match[1]), nonce: match[2] });
   }
-  return entries;
+  return entries2;
 }
 async function claimNonce(ledgerDir, nonce, now = Math.floor(Date.now() / 1e3)) {
   if (!/^\S+$/.test(nonce)) throw new Error(`not a nonce: ${JSON.stringify(nonce)}`);
   await (0, import_promises2.mkdir)(ledgerDir, { recursive: true });
-  const file = (0, import_path9.join)(ledgerDir, LEDGER_FILE);
+  const file = (0, import_path10.join)(ledgerDir, LEDGER_FILE);
   return withLock(`${file}.lock`, async () => {
     const text2 = await (0, import_promises2.readFile)(file, "utf8").catch((error) => {
       if (error.code === "ENOENT") return "";
@@ -11658,12 +11845,12 @@ async function claimNonce(ledgerDir, nonce, now = Math.floor(Date.now() / 1e3)) 
     return { claimed: true };
   });
 }
-var import_promises2, import_path9, NONCE_RETENTION_SECONDS, LEDGER_FILE, LOCK_STALE_MS, LOCK_WAIT_MS;
+var import_promises2, import_path10, NONCE_RETENTION_SECONDS, LEDGER_FILE, LOCK_STALE_MS, LOCK_WAIT_MS;
 var init_push_cert_ledger = __esm({
   "trust/push-cert-ledger.ts"() {
     "use strict";
     import_promises2 = require("fs/promises");
-    import_path9 = require("path");
+    import_path10 = require("path");
     NONCE_RETENTION_SECONDS = 24 * 60 * 60;
     LEDGER_FILE = "push-nonces";
     LOCK_STALE_MS = 3e4;
@@ -12254,9 +12441,9 @@ async function teamCommits(repo, policy, tips) {
   if (tips.length === 0) return owners;
   const teams = [...new Set(tips.map((tip) => tip.actor.team.name))];
   const protectedRefs2 = new Set(policy.coord.protected.map((branch) => `refs/heads/${branch}`));
-  const known = await repo.listRefs([...teams.map((team) => `refs/heads/${team}/`), ...protectedRefs2]);
+  const known2 = await repo.listRefsOnce([...teams.map((team) => `refs/heads/${team}/`), ...protectedRefs2]);
   const graphs = await Promise.all(teams.map((team) => {
-    const excluded = known.filter((ref) => protectedRefs2.has(ref.name) || ref.name.startsWith(`refs/heads/${team}/`)).map((ref) => ref.oid);
+    const excluded = known2.filter((ref) => protectedRefs2.has(ref.name) || ref.name.startsWith(`refs/heads/${team}/`)).map((ref) => ref.oid);
     const included = tips.filter((tip) => tip.actor.team.name === team).map((tip) => `${tip.tip}^{}`);
     return repo.revListParents(included, excluded);
   }));
@@ -12275,17 +12462,17 @@ var init_team_commits = __esm({
 
 // gate/tree-check.ts
 function parseTreeObject(raw, oidBytes = 20) {
-  const entries = [];
+  const entries2 = [];
   let offset = 0;
   while (offset < raw.length) {
     const space = raw.indexOf(32, offset);
-    if (space < 0) return { entries, error: `entry ${entries.length + 1} has no mode` };
+    if (space < 0) return { entries: entries2, error: `entry ${entries2.length + 1} has no mode` };
     const mode = raw.subarray(offset, space).toString("latin1");
-    if (!CANONICAL_MODES.has(mode) && !/^[0-7]+$/.test(mode)) return { entries, error: `entry ${entries.length + 1} has a malformed mode ${JSON.stringify(mode)}` };
+    if (!CANONICAL_MODES.has(mode) && !/^[0-7]+$/.test(mode)) return { entries: entries2, error: `entry ${entries2.length + 1} has a malformed mode ${JSON.stringify(mode)}` };
     const nul = raw.indexOf(0, space + 1);
-    if (nul < 0) return { entries, error: `entry ${entries.length + 1} has no end to its name` };
-    if (nul + 1 + oidBytes > raw.length) return { entries, error: `entry ${entries.length + 1} is cut short (too-short tree object)` };
-    entries.push({
+    if (nul < 0) return { entries: entries2, error: `entry ${entries2.length + 1} has no end to its name` };
+    if (nul + 1 + oidBytes > raw.length) return { entries: entries2, error: `entry ${entries2.length + 1} is cut short (too-short tree object)` };
+    entries2.push({
       mode,
       modeBits: parseInt(mode, 8),
       name: raw.subarray(space + 1, nul),
@@ -12293,7 +12480,7 @@ function parseTreeObject(raw, oidBytes = 20) {
     });
     offset = nul + 1 + oidBytes;
   }
-  return { entries };
+  return { entries: entries2 };
 }
 function hfsIgnorable(code2) {
   return code2 >= 8204 && code2 <= 8207 || code2 >= 8234 && code2 <= 8238 || code2 >= 8298 && code2 <= 8303 || code2 === 65279;
@@ -12415,7 +12602,7 @@ function checkTreeObject(raw, oidBytes = 20, oid, path) {
   const tree = oid ?? (0, import_crypto3.createHash)(oidBytes === 32 ? "sha256" : "sha1").update(`tree ${raw.length}\0`).update(raw).digest("hex");
   return checkEntries(parseTreeObject(raw, oidBytes), oidBytes, tree, path);
 }
-function checkEntries({ entries, error }, oidBytes, tree, path) {
+function checkEntries({ entries: entries2, error }, oidBytes, tree, path) {
   const where = whereText(path);
   const problems = [];
   const seen = /* @__PURE__ */ new Set();
@@ -12429,7 +12616,7 @@ function checkEntries({ entries, error }, oidBytes, tree, path) {
   const nullOid = "0".repeat(oidBytes * 2);
   const names = /* @__PURE__ */ new Set();
   let previous;
-  for (const entry of entries) {
+  for (const entry of entries2) {
     const latin = entry.name.toString("latin1");
     const named = () => `has an entry named ${quoteName(entry.name)}`;
     if (entry.name.length === 0) add("emptyName", entry.name, "has an entry with an empty name", FIX_WRITE);
@@ -12479,12 +12666,12 @@ async function findMalformedTrees(repo, tips) {
     if (!object || object.type !== "tree") return { oid, missing: object ? `it is a ${object.type}` : "missing", subtrees: [], links: [] };
     const oidBytes = oid.length / 2;
     const parsed = parseTreeObject(object.content, oidBytes);
-    const { entries } = parsed;
+    const { entries: entries2 } = parsed;
     return {
       oid,
       flawed: checkEntries(parsed, oidBytes, oid).length > 0 ? object.content : void 0,
-      subtrees: entries.filter(isDir).map((entry) => ({ name: entry.name.toString("utf8"), oid: entry.oid })),
-      links: entries.filter(isLink).map((entry) => ({ name: entry.name, oid: entry.oid }))
+      subtrees: entries2.filter(isDir).map((entry) => ({ name: entry.name.toString("utf8"), oid: entry.oid })),
+      links: entries2.filter(isLink).map((entry) => ({ name: entry.name, oid: entry.oid }))
     };
   }));
   const targets = await Promise.all(trees.map((tree) => Promise.all(tree.links.map((link) => batch.read(link.oid)))));
@@ -12515,12 +12702,12 @@ function treePaths(trees) {
   for (const tree of trees) {
     for (const sub of tree.subtrees) if (!parent.has(sub.oid)) parent.set(sub.oid, { oid: tree.oid, name: sub.name });
   }
-  const known = new Set(trees.map((tree) => tree.oid));
+  const known2 = new Set(trees.map((tree) => tree.oid));
   const paths = /* @__PURE__ */ new Map();
   for (const tree of trees) {
     const parts = [];
     let at5 = tree.oid;
-    for (let hops = 0; parent.has(at5) && known.has(parent.get(at5).oid) && hops < 4096; hops++) {
+    for (let hops = 0; parent.has(at5) && known2.has(parent.get(at5).oid) && hops < 4096; hops++) {
       parts.unshift(parent.get(at5).name);
       at5 = parent.get(at5).oid;
     }
@@ -12841,9 +13028,10 @@ function parseUpdates2(input) {
     return { old, new: next, ref };
   });
 }
-async function policyBeforePush(repo, policyBranch2, updates, cacheDir) {
+async function policyBeforePush(repo, policyBranch2, updates, listed, cacheDir) {
   const ref = `refs/heads/${policyBranch2}`;
-  const tip = (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null;
+  const entry = (await listed).find((candidate) => candidate.name === ref);
+  const tip = entry?.type === "commit" ? entry.oid : entry ? (await repo.objects().read(`${ref}^{commit}`))?.oid ?? null : null;
   if (tip === null) {
     const creation = updates.find((update) => update.ref === ref && !isDeletion(update));
     if (!creation) {
@@ -12862,11 +13050,23 @@ async function policyBeforePush(repo, policyBranch2, updates, cacheDir) {
     return { loaded: recovery.next, recovery };
   }
 }
+function guessedTeams(updates) {
+  const teams = /* @__PURE__ */ new Set();
+  for (const update of updates) {
+    const match = /^refs\/heads\/([^/]+)\/./.exec(update.ref);
+    if (match && !isDeletion(update)) teams.add(match[1]);
+  }
+  return [...teams];
+}
 async function judgePush(repo, updates, env, policyBranch2, options) {
   const newTips = updates.filter((update) => !isDeletion(update)).map((update) => update.new);
   const malformed = options.gitChecksObjects ? Promise.resolve([]) : findMalformedTrees(repo, newTips);
   malformed.catch(() => void 0);
-  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch2, updates, options.cacheDir);
+  const guessed = guessedTeams(updates);
+  const listed = repo.listRefsOnce([...guessed.map((team) => `refs/heads/${team}/`), `refs/heads/${policyBranch2}`]);
+  listed.catch(() => void 0);
+  if (guessed.length) repo.prepareDiff();
+  const { loaded, recovery, bootstrap } = await policyBeforePush(repo, policyBranch2, updates, listed, options.cacheDir);
   const { policy } = loaded;
   const trusted = recovery?.trusted ?? loaded;
   const signers = trusted.signers;
@@ -12977,13 +13177,13 @@ async function objectsCheckedByGit(repo) {
 }
 async function hookGitDir(repo) {
   const fromEnv = repo.env?.GIT_DIR;
-  return fromEnv ? (0, import_path10.resolve)(repo.cwd, fromEnv) : repo.gitDir();
+  return fromEnv ? (0, import_path11.resolve)(repo.cwd, fromEnv) : repo.gitDir();
 }
 async function readServerSettings(repo) {
   const gitDir = await hookGitDir(repo);
   const checked = objectsCheckedByGit(repo);
   checked.catch(() => void 0);
-  const result = await repo.run(["config", "--file", (0, import_path10.join)(gitDir, "config"), "--get-regexp", "^coord-hooks\\."], { okCodes: [1] });
+  const result = await repo.run(["config", "--file", (0, import_path11.join)(gitDir, "config"), "--get-regexp", "^coord-hooks\\."], { okCodes: [1] });
   const values = /* @__PURE__ */ new Map();
   for (const line of result.stdout.toString("utf8").split("\n")) {
     const space = line.indexOf(" ");
@@ -13001,11 +13201,11 @@ async function readServerSettings(repo) {
     pusherVariable: values.get("coord-hooks.pushervariable") || void 0
   };
 }
-var import_path10;
+var import_path11;
 var init_server_settings = __esm({
   "gate/server-settings.ts"() {
     "use strict";
-    import_path10 = require("path");
+    import_path11 = require("path");
   }
 });
 
@@ -13053,7 +13253,7 @@ async function runPreReceive(_args, io) {
       appendAudit(settings.gitDir, { time: (/* @__PURE__ */ new Date()).toISOString(), event: "bypassed", pusher: null, refs: refsForAudit(updates) }, io.err);
       return 0;
     }
-    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: (0, import_path11.join)(settings.gitDir, "coord-hooks"), gitChecksObjects: settings.gitChecksObjects, pusherVariable: settings.pusherVariable }), settings.timeoutSeconds);
+    const verdict = await withTimeout(judgePush(repo, updates, io.env, settings.policyBranch, { cacheDir: settings.gitDir, ledgerDir: (0, import_path12.join)(settings.gitDir, "coord-hooks"), gitChecksObjects: settings.gitChecksObjects, pusherVariable: settings.pusherVariable }), settings.timeoutSeconds);
     if (verdict.ok) return 0;
     const subjects = await repo.subjects(shownCommits(verdict.violations));
     io.err(rejectionText(verdict, subjects, prefix));
@@ -13072,9 +13272,9 @@ async function runPreReceive(_args, io) {
     return 1;
   } catch (error) {
     const prefix = settings?.prefix ?? "";
-    const known = error instanceof CoordError;
-    io.err(prefixed(`coord-hooks: push rejected: ${known ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}`, prefix) + "\n");
-    io.err(prefixed(`  fix: ${known && error.hint ? error.hint : "report this to the repository administrator; the gate fails closed, so nothing was accepted"}`, prefix) + "\n");
+    const known2 = error instanceof CoordError;
+    io.err(prefixed(`coord-hooks: push rejected: ${known2 ? errorMessage(error) : `internal error in the gate: ${errorMessage(error)}`}`, prefix) + "\n");
+    io.err(prefixed(`  fix: ${known2 && error.hint ? error.hint : "report this to the repository administrator; the gate fails closed, so nothing was accepted"}`, prefix) + "\n");
     if (!settings) return 1;
     const time = (/* @__PURE__ */ new Date()).toISOString();
     if (error instanceof PolicyBrokenError) {
@@ -13087,11 +13287,11 @@ async function runPreReceive(_args, io) {
     repo.close();
   }
 }
-var import_path11;
+var import_path12;
 var init_pre_receive_hook = __esm({
   "gate/pre-receive-hook.ts"() {
     "use strict";
-    import_path11 = require("path");
+    import_path12 = require("path");
     init_errors();
     init_stream();
     init_repo();
@@ -13157,10 +13357,10 @@ async function completedRounds(repo, policy, updates) {
   return completed;
 }
 function claimRound(gitDir, round, err) {
-  const dir = (0, import_path12.join)(gitDir, "coord-hooks", "round-complete");
+  const dir = (0, import_path13.join)(gitDir, "coord-hooks", "round-complete");
   try {
-    (0, import_fs9.mkdirSync)(dir, { recursive: true });
-    (0, import_fs9.closeSync)((0, import_fs9.openSync)((0, import_path12.join)(dir, String(round)), "wx"));
+    (0, import_fs10.mkdirSync)(dir, { recursive: true });
+    (0, import_fs10.closeSync)((0, import_fs10.openSync)((0, import_path13.join)(dir, String(round)), "wx"));
     return true;
   } catch (error) {
     if (error.code === "EEXIST") return false;
@@ -13177,8 +13377,8 @@ function announceCompletion(gitDir, policy, rounds, env, err) {
     err(`coord-hooks: round ${round} complete: ${teams.join(", ")}
 `);
     if (policy.coord.onRoundComplete.length === 0) continue;
-    (0, import_fs9.mkdirSync)((0, import_path12.join)(gitDir, "coord-hooks"), { recursive: true });
-    const logFd = (0, import_fs9.openSync)((0, import_path12.join)(gitDir, "coord-hooks", "on-round-complete.log"), "a");
+    (0, import_fs10.mkdirSync)((0, import_path13.join)(gitDir, "coord-hooks"), { recursive: true });
+    const logFd = (0, import_fs10.openSync)((0, import_path13.join)(gitDir, "coord-hooks", "on-round-complete.log"), "a");
     try {
       for (const command of policy.coord.onRoundComplete) {
         const childEnv = { ...foreignEnv(env), ROUND: String(round), TEAMS: teams.join(" "), COORD_REPO: gitDir };
@@ -13187,16 +13387,16 @@ function announceCompletion(gitDir, policy, rounds, env, err) {
       err(`coord-hooks: started ${policy.coord.onRoundComplete.length} on-round-complete command(s); output in coord-hooks/on-round-complete.log
 `);
     } finally {
-      (0, import_fs9.closeSync)(logFd);
+      (0, import_fs10.closeSync)(logFd);
     }
   }
 }
-var import_fs9, import_path12;
+var import_fs10, import_path13;
 var init_round_complete = __esm({
   "gate/round-complete.ts"() {
     "use strict";
-    import_fs9 = require("fs");
-    import_path12 = require("path");
+    import_fs10 = require("fs");
+    import_path13 = require("path");
     init_process();
     init_run();
     init_expected();
@@ -13297,7 +13497,7 @@ async function worktreePolicyWarnings(cwd) {
 async function readWorktreePolicyFiles(root) {
   const paths = await listPolicyCandidates(root);
   const files = await Promise.all(paths.map(async (path) => {
-    const absolute2 = (0, import_path13.join)(root, path);
+    const absolute2 = (0, import_path14.join)(root, path);
     const stat2 = await (0, import_promises3.lstat)(absolute2).catch(() => null);
     if (!stat2?.isFile()) return null;
     return { path, text: await (0, import_promises3.readFile)(absolute2, "utf8") };
@@ -13313,7 +13513,7 @@ async function loadPolicyFromWorktree(cwd) {
 async function findTeamFile(startDir, root) {
   const top = await (0, import_promises3.realpath)(root ?? await repoTop(startDir));
   const loader = (filepath, text2) => {
-    const file = (0, import_path13.relative)(top, filepath).split(import_path13.sep).join("/");
+    const file = (0, import_path14.relative)(top, filepath).split(import_path14.sep).join("/");
     const fm = parseFrontMatter({ path: file, text: text2 });
     if (!fm) return null;
     const decl = fm.problems.length === 0 ? readPolicyFile(fm, file === "CLAUDE.md") : {};
@@ -13323,22 +13523,22 @@ async function findTeamFile(startDir, root) {
   const explorer = (0, import_cosmiconfig.cosmiconfig)("coord-hooks", { searchPlaces: ["CLAUDE.md"], loaders: { ".md": loader }, searchStrategy: "none" });
   const start = await (0, import_promises3.realpath)(startDir);
   if (!isInside(top, start)) return null;
-  for (let dir = start; ; dir = (0, import_path13.dirname)(dir)) {
+  for (let dir = start; ; dir = (0, import_path14.dirname)(dir)) {
     const found = await explorer.search(dir);
-    if (found && (0, import_path13.basename)(found.filepath) === "CLAUDE.md") return found.config;
+    if (found && (0, import_path14.basename)(found.filepath) === "CLAUDE.md") return found.config;
     if (dir === top) return null;
   }
 }
 function isInside(top, dir) {
-  const path = (0, import_path13.relative)(top, dir);
-  return path === "" || path !== ".." && !path.startsWith(`..${import_path13.sep}`) && !(0, import_path13.isAbsolute)(path);
+  const path = (0, import_path14.relative)(top, dir);
+  return path === "" || path !== ".." && !path.startsWith(`..${import_path14.sep}`) && !(0, import_path14.isAbsolute)(path);
 }
-var import_promises3, import_path13, import_cosmiconfig, POLICY_FILES_PATHSPEC;
+var import_promises3, import_path14, import_cosmiconfig, POLICY_FILES_PATHSPEC;
 var init_load_worktree = __esm({
   "policy/load-worktree.ts"() {
     "use strict";
     import_promises3 = require("fs/promises");
-    import_path13 = require("path");
+    import_path14 = require("path");
     import_cosmiconfig = require("cosmiconfig");
     init_errors();
     init_run();
@@ -13388,7 +13588,7 @@ async function loadSettings(cwd, root) {
   const top = root ? await (0, import_promises4.realpath)(root) : await repoTop(start).then((path) => (0, import_promises4.realpath)(path), () => start);
   if (!isInside(top, start)) throw new CoordError(`${cwd} is not inside ${top}`, { hint: "pass a directory inside the work tree." });
   const explorer = (0, import_cosmiconfig2.cosmiconfig)(SETTINGS_MODULE, { searchStrategy: "none" });
-  for (let dir = start; ; dir = (0, import_path14.dirname)(dir)) {
+  for (let dir = start; ; dir = (0, import_path15.dirname)(dir)) {
     const found = await explorer.search(dir).catch((error) => {
       throw new CoordError(`cannot read coord-hooks settings: ${errorMessage(error)}`, { hint: HINT, cause: error });
     });
@@ -13396,11 +13596,11 @@ async function loadSettings(cwd, root) {
     if (dir === top) return { settings: { ...DEFAULT_SETTINGS }, file: null };
   }
 }
-var import_path14, import_promises4, import_cosmiconfig2, SETTINGS_MODULE, DEFAULT_SETTINGS, KEYS, HINT, CHECKS;
+var import_path15, import_promises4, import_cosmiconfig2, SETTINGS_MODULE, DEFAULT_SETTINGS, KEYS, HINT, CHECKS;
 var init_settings = __esm({
   "policy/settings.ts"() {
     "use strict";
-    import_path14 = require("path");
+    import_path15 = require("path");
     import_promises4 = require("fs/promises");
     import_cosmiconfig2 = require("cosmiconfig");
     init_errors();
@@ -13511,10 +13711,10 @@ function findTeam(policy, name, source) {
   const team = policy.teams.find((candidate) => candidate.name === name);
   if (!team) {
     const guess = closestTeam(policy, name);
-    const known = policy.teams.map((candidate) => candidate.name).join(", ") || "(none)";
+    const known2 = policy.teams.map((candidate) => candidate.name).join(", ") || "(none)";
     throw new CoordError(
       `no team "${name}" in the policy${source ? ` (from ${source})` : ""}${guess ? `; did you mean "${guess}"?` : ""}`,
-      { hint: `teams are: ${known}` }
+      { hint: `teams are: ${known2}` }
     );
   }
   return team;
@@ -13535,42 +13735,42 @@ async function resolveTeam(repo, policy, explicit, branch) {
   });
 }
 function settingsFileMayExist(cwd) {
-  for (let dir = cwd; ; dir = (0, import_path15.dirname)(dir)) {
+  for (let dir = cwd; ; dir = (0, import_path16.dirname)(dir)) {
     let names;
     try {
-      names = (0, import_fs10.readdirSync)(dir);
+      names = (0, import_fs11.readdirSync)(dir);
     } catch {
       names = [];
     }
     for (const name of names) {
       if (name.startsWith(".coord-hooksrc") || name.startsWith("coord-hooks.config.")) return true;
-      if (name === ".config" && (0, import_fs10.existsSync)((0, import_path15.join)(dir, ".config")) && safeList((0, import_path15.join)(dir, ".config")).some((entry) => entry.startsWith("coord-hooksrc"))) return true;
-      if (name === "package.json" && hasSettingsKey((0, import_path15.join)(dir, name))) return true;
+      if (name === ".config" && (0, import_fs11.existsSync)((0, import_path16.join)(dir, ".config")) && safeList((0, import_path16.join)(dir, ".config")).some((entry) => entry.startsWith("coord-hooksrc"))) return true;
+      if (name === "package.json" && hasSettingsKey((0, import_path16.join)(dir, name))) return true;
     }
-    if (names.includes(".git") || (0, import_path15.dirname)(dir) === dir) return false;
+    if (names.includes(".git") || (0, import_path16.dirname)(dir) === dir) return false;
   }
 }
 function safeList(dir) {
   try {
-    return (0, import_fs10.readdirSync)(dir);
+    return (0, import_fs11.readdirSync)(dir);
   } catch {
     return [];
   }
 }
 function hasSettingsKey(file) {
   try {
-    const manifest = JSON.parse((0, import_fs10.readFileSync)(file, "utf8"));
+    const manifest = JSON.parse((0, import_fs11.readFileSync)(file, "utf8"));
     return manifest !== null && typeof manifest === "object" && "coord-hooks" in manifest;
   } catch {
     return false;
   }
 }
-var import_fs10, import_path15, fileSettings;
+var import_fs11, import_path16, fileSettings;
 var init_locate = __esm({
   "policy/locate.ts"() {
     "use strict";
-    import_fs10 = require("fs");
-    import_path15 = require("path");
+    import_fs11 = require("fs");
+    import_path16 = require("path");
     init_errors();
     init_load_tree();
     init_problems();
@@ -13699,7 +13899,7 @@ async function stagedWrites(repo, mergeHead2 = null) {
 }
 function mergeHead(gitDir) {
   try {
-    const first = (0, import_fs11.readFileSync)((0, import_path16.join)(gitDir, "MERGE_HEAD"), "utf8").split("\n")[0].trim();
+    const first = (0, import_fs12.readFileSync)((0, import_path17.join)(gitDir, "MERGE_HEAD"), "utf8").split("\n")[0].trim();
     return /^[0-9a-f]{40,64}$/.test(first) ? first : null;
   } catch {
     return null;
@@ -13716,6 +13916,8 @@ async function runPreCommit(_args, io) {
     const staged = repo.whereAmI().then(({ gitDir }) => stagedWrites(repo, mergeHead(gitDir)));
     staged.catch(() => void 0);
     const hints = await teamHints(repo);
+    const located = hints.possible ? Promise.resolve().then(() => (init_locate(), locate_exports)).then(({ locatePolicy: locatePolicy2 }) => locatePolicy2(repo)) : null;
+    located?.catch(() => void 0);
     const check = await Promise.resolve().then(() => (init_policy_check(), policy_check_exports));
     if ((await staged).some((write) => check.isPolicyPath(write.path))) {
       const { policyProblems: policyProblems2, problemLines: problemLines2 } = check;
@@ -13729,15 +13931,14 @@ async function runPreCommit(_args, io) {
       if (warnings.length) io.err(warnings.join("\n") + "\n");
     }
     if (!hints.possible) return 0;
-    const [{ locatePolicy: locatePolicy2 }, { judgeWrite: judgeWrite2 }, { judgeContext: judgeContext2 }, { formatViolations: formatViolations2 }] = await Promise.all([
-      Promise.resolve().then(() => (init_locate(), locate_exports)),
+    const [{ judgeWrite: judgeWrite2 }, { judgeContext: judgeContext2 }, { formatViolations: formatViolations2 }] = await Promise.all([
       Promise.resolve().then(() => (init_scope(), scope_exports)),
       Promise.resolve().then(() => (init_commits(), commits_exports)),
       Promise.resolve().then(() => (init_messages(), messages_exports))
     ]);
     const writes = await staged;
     if (writes.length === 0) return 0;
-    const { policy, source } = await locatePolicy2(repo);
+    const { policy, source } = await located;
     const team = await cloneTeam(policy, hints.configured, hints.branch);
     if (!team) return 0;
     const context = judgeContext2(repo, policy);
@@ -13769,12 +13970,12 @@ async function runPreCommit(_args, io) {
     repo.close();
   }
 }
-var import_fs11, import_path16, REFUSED, STAGED_LABEL, DIFF_STAGED;
+var import_fs12, import_path17, REFUSED, STAGED_LABEL, DIFF_STAGED;
 var init_pre_commit = __esm({
   "hooks/client/pre-commit.ts"() {
     "use strict";
-    import_fs11 = require("fs");
-    import_path16 = require("path");
+    import_fs12 = require("fs");
+    import_path17 = require("path");
     init_repo();
     init_run();
     init_clone();
@@ -13798,13 +13999,13 @@ function parsePushLines(input) {
     return { localRef, localOid, remoteRef, remoteOid };
   });
 }
-async function remoteHas(repo, remote, protectedOids, remoteOids) {
-  const tracking = /^[\w.-]+$/.test(remote) ? await repo.listRefs([`refs/remotes/${remote}/`]) : [];
-  const known = /* @__PURE__ */ new Set([...tracking.filter((ref) => ref.type === "commit").map((ref) => ref.oid), ...protectedOids]);
+async function remoteHas(repo, trackingRefs, protectedOids, remoteOids) {
+  const tracking = await trackingRefs;
+  const known2 = /* @__PURE__ */ new Set([...tracking.filter((ref) => ref.type === "commit").map((ref) => ref.oid), ...protectedOids]);
   for (const oid of remoteOids) {
-    if (oid !== ZERO_OID && !known.has(oid) && await repo.resolve(`${oid}^{commit}`)) known.add(oid);
+    if (oid !== ZERO_OID && !known2.has(oid) && await repo.resolve(`${oid}^{commit}`)) known2.add(oid);
   }
-  return [...known];
+  return [...known2];
 }
 function architectOnly(policy, remoteRef, kind) {
   switch (kind.kind) {
@@ -13829,7 +14030,10 @@ async function runPrePush(args, io) {
   try {
     const updates = parsePushLines(await readAll(io.stdin)).filter((update) => update.localOid !== ZERO_OID);
     if (updates.length === 0) return 0;
-    const [{ locatePolicy: locatePolicy2, protectedRefs: protectedRefs2 }, { classifyRef: classifyRef2 }, { judgeRange: judgeRange2, resolveRange: resolveRange2 }, { formatViolations: formatViolations2, shownCommits: shownCommits2 }] = await Promise.all([
+    const trackingRefs = /^[\w.-]+$/.test(remote) ? repo.listRefs([`refs/remotes/${remote}/`]) : Promise.resolve([]);
+    trackingRefs.catch(() => void 0);
+    if (updates.some((update) => /^refs\/heads\/[^/]+\/./.test(update.remoteRef))) repo.prepareDiff();
+    const [{ locatePolicy: locatePolicy2, protectedTips: protectedTips2 }, { classifyRef: classifyRef2 }, { judgeRange: judgeRange2, resolveRange: resolveRange2 }, { formatViolations: formatViolations2, shownCommits: shownCommits2 }] = await Promise.all([
       Promise.resolve().then(() => (init_locate(), locate_exports)),
       Promise.resolve().then(() => (init_refs(), refs_exports)),
       Promise.resolve().then(() => (init_range(), range_exports)),
@@ -13855,9 +14059,8 @@ async function runPrePush(args, io) {
     const { roundOfBranch: roundOfBranch2 } = await Promise.resolve().then(() => (init_round_names(), round_names_exports));
     const configured = await configuredTeam(repo);
     const teamClone = configured ? await cloneTeam(policy, configured, null) : null;
-    const bases = await protectedRefs2(repo);
-    const protectedOids = (await Promise.all(bases.map((ref) => repo.resolve(ref)))).filter((oid) => oid !== null);
-    const exclude = await remoteHas(repo, remote, protectedOids, updates.map((update) => update.remoteOid));
+    const bases = await protectedTips2(repo);
+    const exclude = await remoteHas(repo, trackingRefs, bases.map((base) => base.oid), updates.map((update) => update.remoteOid));
     const warnings = [];
     const violations = [];
     let judged = 0;
@@ -13950,7 +14153,7 @@ __export(claude_command_exports, {
   warmOfCommand: () => warmOfCommand
 });
 function thisCli() {
-  return { node: process.execPath, cli: (0, import_path17.join)(packageInfo().root, "dist", "cli", "main.js") };
+  return { node: process.execPath, cli: (0, import_path18.join)(packageInfo().root, "dist", "cli", "main.js") };
 }
 function say(parts, toStderr) {
   const text2 = parts.map((part) => typeof part === "string" ? shQuote(part) : `"$${part.variable}"`).join("");
@@ -14012,11 +14215,11 @@ function ourHookName(command) {
 function isGuardCommand(command) {
   return ourHookName(command) === "claude-guard";
 }
-var import_path17, FIX, OURS, GUARD_TIMEOUT, GUARD_DEFAULT_DEADLINE_MS, GUARD_MAX_DEADLINE_MS, SESSION_START_TIMEOUT, SESSION_START_DEADLINE_MS, STOP_TIMEOUT, STOP_DEADLINE_MS;
+var import_path18, FIX, OURS, GUARD_TIMEOUT, GUARD_DEFAULT_DEADLINE_MS, GUARD_MAX_DEADLINE_MS, SESSION_START_TIMEOUT, SESSION_START_DEADLINE_MS, STOP_TIMEOUT, STOP_DEADLINE_MS;
 var init_claude_command = __esm({
   "hooks/claude-command.ts"() {
     "use strict";
-    import_path17 = require("path");
+    import_path18 = require("path");
     init_package_info();
     init_template();
     FIX = {
@@ -14036,8 +14239,8 @@ var init_claude_command = __esm({
 
 // hooks/claude-settings-file.ts
 function readSettings(path) {
-  if (!(0, import_fs12.existsSync)(path)) return null;
-  const text2 = (0, import_fs12.readFileSync)(path, "utf8");
+  if (!(0, import_fs13.existsSync)(path)) return null;
+  const text2 = (0, import_fs13.readFileSync)(path, "utf8");
   const fix = "fix the file by hand (it must be a JSON object, see https://code.claude.com/docs/en/settings) or move it away, then re-run";
   let data;
   try {
@@ -14061,10 +14264,10 @@ function readSettings(path) {
   return settings;
 }
 function writeSettings(path, settings) {
-  (0, import_fs12.mkdirSync)((0, import_path18.dirname)(path), { recursive: true });
+  (0, import_fs13.mkdirSync)((0, import_path19.dirname)(path), { recursive: true });
   const temporary = `${path}.coord-hooks-${process.pid}`;
-  (0, import_fs12.writeFileSync)(temporary, JSON.stringify(settings, null, 2) + "\n");
-  (0, import_fs12.renameSync)(temporary, path);
+  (0, import_fs13.writeFileSync)(temporary, JSON.stringify(settings, null, 2) + "\n");
+  (0, import_fs13.renameSync)(temporary, path);
 }
 function withoutOurs(groups, which) {
   let at5 = -1;
@@ -14090,11 +14293,11 @@ function groupOf(entry) {
   if (entry.onFailure) hook.onFailure = entry.onFailure;
   return entry.matcher === void 0 ? { hooks: [hook] } : { matcher: entry.matcher, hooks: [hook] };
 }
-function withOurEntries(settings, entries, which = () => true) {
+function withOurEntries(settings, entries2, which = () => true) {
   const hooks = { ...settings.hooks ?? {} };
   for (const event of OUR_EVENTS) {
     const existing = hooks[event];
-    const mine = entries.filter((entry) => entry.event === event).map(groupOf);
+    const mine = entries2.filter((entry) => entry.event === event).map(groupOf);
     if (!existing && mine.length === 0) continue;
     const { groups, at: at5 } = withoutOurs(existing ?? [], which);
     groups.splice(at5 < 0 ? groups.length : at5, 0, ...mine);
@@ -14118,12 +14321,12 @@ function ourHooksIn(settings, which = () => true) {
   }
   return found;
 }
-var import_fs12, import_path18, OUR_EVENTS;
+var import_fs13, import_path19, OUR_EVENTS;
 var init_claude_settings_file = __esm({
   "hooks/claude-settings-file.ts"() {
     "use strict";
-    import_fs12 = require("fs");
-    import_path18 = require("path");
+    import_fs13 = require("fs");
+    import_path19 = require("path");
     init_errors();
     init_claude_command();
     OUR_EVENTS = ["PreToolUse", "SessionStart", "Stop"];
@@ -14152,7 +14355,7 @@ function pathOfPattern(text2) {
 }
 function defaultList(dir) {
   try {
-    return (0, import_fs13.readdirSync)(dir);
+    return (0, import_fs14.readdirSync)(dir);
   } catch {
     return [];
   }
@@ -14179,8 +14382,8 @@ function writePlan(policy, team, top, gitDirs, options = {}) {
   if (onlyExcludes) positive.push({ pattern: team.write[0], path: top, dir: true });
   const gitDirList = unique([gitDirs.gitDir, gitDirs.commonDir]);
   const gitReadOnly = [
-    ...gitDirList.flatMap((dir) => GIT_READ_ONLY.map((name) => (0, import_path19.join)(dir, name))),
-    ...gitDirs.gitDir !== gitDirs.commonDir ? LINKED_WORKTREE_READ_ONLY.map((name) => (0, import_path19.join)(gitDirs.gitDir, name)) : [],
+    ...gitDirList.flatMap((dir) => GIT_READ_ONLY.map((name) => (0, import_path20.join)(dir, name))),
+    ...gitDirs.gitDir !== gitDirs.commonDir ? LINKED_WORKTREE_READ_ONLY.map((name) => (0, import_path20.join)(gitDirs.gitDir, name)) : [],
     ...gitDirs.hooksDir ? [gitDirs.hooksDir] : []
   ];
   const policyReadOnly = [
@@ -14214,7 +14417,7 @@ function outsideScope(top, writable, gitDirs, list) {
   const out = [];
   const walk = (dir) => {
     for (const name of list(dir).sort()) {
-      const path = (0, import_path19.join)(dir, name);
+      const path = (0, import_path20.join)(dir, name);
       if (name === ".git" && dir === top) continue;
       if (gitDirs.some((gitDir) => inside(path, gitDir))) continue;
       if (writable.includes(path)) continue;
@@ -14225,18 +14428,18 @@ function outsideScope(top, writable, gitDirs, list) {
   if (!writable.includes(top)) walk(top);
   return out;
 }
-var import_fs13, import_path19, GIT_READ_ONLY, LINKED_WORKTREE_READ_ONLY, utf8, inside, absolute, unique;
+var import_fs14, import_path20, GIT_READ_ONLY, LINKED_WORKTREE_READ_ONLY, utf8, inside, absolute, unique;
 var init_plan = __esm({
   "sandbox/plan.ts"() {
     "use strict";
-    import_fs13 = require("fs");
-    import_path19 = require("path");
+    import_fs14 = require("fs");
+    import_path20 = require("path");
     init_pathspec();
     GIT_READ_ONLY = ["hooks", "config", "config.worktree", "info", "modules"];
     LINKED_WORKTREE_READ_ONLY = ["commondir", "gitdir"];
     utf8 = (bytes) => Buffer.from(bytes, "latin1").toString("utf8");
     inside = (path, dir) => path === dir || dir === "/" || path.startsWith(`${dir}/`);
-    absolute = (top, rel) => rel === "" ? top : (0, import_path19.join)(top, rel);
+    absolute = (top, rel) => rel === "" ? top : (0, import_path20.join)(top, rel);
     unique = (paths) => [...new Set(paths)];
   }
 });
@@ -14306,17 +14509,17 @@ function withLocalRemotes(settings, remoteGitDirs) {
   if (remoteGitDirs.length === 0) return settings;
   const filesystem = settings.sandbox.filesystem ?? {};
   const allowWrite = unique2([...filesystem.allowWrite ?? [], ...remoteGitDirs.map(claudePath)]);
-  const denyWrite = unique2([...filesystem.denyWrite ?? [], ...remoteGitDirs.flatMap((dir) => ["hooks", "config"].map((name) => claudePath((0, import_path20.join)(dir, name))))]);
+  const denyWrite = unique2([...filesystem.denyWrite ?? [], ...remoteGitDirs.flatMap((dir) => ["hooks", "config"].map((name) => claudePath((0, import_path21.join)(dir, name))))]);
   return { ...settings, sandbox: { ...settings.sandbox, filesystem: { ...filesystem, allowWrite, denyWrite } } };
 }
 function claudeSandboxSettingsFor(policy, team, top, gitDirs) {
   return claudeSandboxSettings(writePlan(policy, team, top, gitDirs));
 }
-var import_path20, claudePath, inside2, unique2;
+var import_path21, claudePath, inside2, unique2;
 var init_claude_settings = __esm({
   "sandbox/claude-settings.ts"() {
     "use strict";
-    import_path20 = require("path");
+    import_path21 = require("path");
     init_plan();
     claudePath = (path) => `/${path}`;
     inside2 = (path, dir) => path === dir || path.startsWith(`${dir}/`);
@@ -14334,11 +14537,11 @@ function localGitDir(url, top) {
   let path;
   if (url.startsWith("file://")) path = decodeURIComponent(url.slice("file://".length));
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return null;
-  else if (!(0, import_path21.isAbsolute)(url) && /^[^/]*:/.test(url)) return null;
-  else path = (0, import_path21.isAbsolute)(url) ? url : (0, import_path21.resolve)(top, url);
-  if (!(0, import_fs14.existsSync)(path)) return null;
-  const real = (0, import_fs14.realpathSync)(path);
-  return (0, import_fs14.existsSync)((0, import_path21.join)(real, ".git")) ? (0, import_fs14.realpathSync)((0, import_path21.join)(real, ".git")) : real;
+  else if (!(0, import_path22.isAbsolute)(url) && /^[^/]*:/.test(url)) return null;
+  else path = (0, import_path22.isAbsolute)(url) ? url : (0, import_path22.resolve)(top, url);
+  if (!(0, import_fs15.existsSync)(path)) return null;
+  const real = (0, import_fs15.realpathSync)(path);
+  return (0, import_fs15.existsSync)((0, import_path22.join)(real, ".git")) ? (0, import_fs15.realpathSync)((0, import_path22.join)(real, ".git")) : real;
 }
 async function localRemoteGitDirs(repo, top) {
   const { stdout } = await repo.run(["config", "-z", "--get-regexp", "^remote\\..*\\.(push)?url$"], { okCodes: [1] });
@@ -14351,12 +14554,12 @@ async function localRemoteGitDirs(repo, top) {
   }
   return [...dirs];
 }
-var import_fs14, import_path21;
+var import_fs15, import_path22;
 var init_remotes = __esm({
   "sandbox/remotes.ts"() {
     "use strict";
-    import_fs14 = require("fs");
-    import_path21 = require("path");
+    import_fs15 = require("fs");
+    import_path22 = require("path");
   }
 });
 
@@ -14376,52 +14579,52 @@ __export(guard_path_exports, {
   scopeSuggestion: () => scopeSuggestion
 });
 function resolveOnDisk(path) {
-  let current = (0, import_path22.resolve)(path);
+  let current = (0, import_path23.resolve)(path);
   const rest = [];
   for (let links = 0; ; ) {
     try {
-      return (0, import_path22.join)((0, import_fs15.realpathSync)(current), ...rest);
+      return (0, import_path23.join)((0, import_fs16.realpathSync)(current), ...rest);
     } catch (error) {
       const code2 = error.code;
       if (code2 !== "ENOENT" && code2 !== "ENOTDIR") throw error;
     }
     let target = null;
     try {
-      target = (0, import_fs15.readlinkSync)(current);
+      target = (0, import_fs16.readlinkSync)(current);
     } catch {
       target = null;
     }
     if (target !== null && links++ < MAX_LINKS) {
-      current = (0, import_path22.resolve)((0, import_path22.dirname)(current), target);
+      current = (0, import_path23.resolve)((0, import_path23.dirname)(current), target);
       continue;
     }
-    const parent = (0, import_path22.dirname)(current);
-    if (parent === current) return (0, import_path22.join)(current, ...rest);
-    rest.unshift((0, import_path22.basename)(current));
+    const parent = (0, import_path23.dirname)(current);
+    if (parent === current) return (0, import_path23.join)(current, ...rest);
+    rest.unshift((0, import_path23.basename)(current));
     current = parent;
   }
 }
 function isInside2(dir, path) {
-  const rel = (0, import_path22.relative)(dir, path);
-  return rel === "" || rel !== ".." && !rel.startsWith(`..${import_path22.sep}`) && !(0, import_path22.isAbsolute)(rel);
+  const rel = (0, import_path23.relative)(dir, path);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${import_path23.sep}`) && !(0, import_path23.isAbsolute)(rel);
 }
 function isClaudeControlFile(repo, resolved) {
   if (!repo.claudeDir || !isInside2(repo.claudeDir, resolved)) return false;
-  const [first, ...rest] = (0, import_path22.relative)(repo.claudeDir, resolved).split(import_path22.sep);
+  const [first, ...rest] = (0, import_path23.relative)(repo.claudeDir, resolved).split(import_path23.sep);
   return first === "" || rest.length === 0 && /^settings.*\.json$/i.test(first) || first === "hooks" || first === "plugins";
 }
 function isFreePath(repo, resolved) {
   const free = (repo.freeDirs ?? []).find((dir) => isInside2(dir, resolved));
   if (!free) return false;
-  for (let dir = (0, import_path22.dirname)(resolved); isInside2(free, dir); dir = (0, import_path22.dirname)(dir)) {
-    if ((0, import_fs15.existsSync)((0, import_path22.join)(dir, ".git")) || (0, import_fs15.existsSync)((0, import_path22.join)(dir, "HEAD")) && (0, import_fs15.existsSync)((0, import_path22.join)(dir, "objects"))) return false;
+  for (let dir = (0, import_path23.dirname)(resolved); isInside2(free, dir); dir = (0, import_path23.dirname)(dir)) {
+    if ((0, import_fs16.existsSync)((0, import_path23.join)(dir, ".git")) || (0, import_fs16.existsSync)((0, import_path23.join)(dir, "HEAD")) && (0, import_fs16.existsSync)((0, import_path23.join)(dir, "objects"))) return false;
     if (dir === free) break;
   }
   return true;
 }
 function repoRelative(repo, resolved) {
   if (!isInside2(repo.top, resolved)) return null;
-  return (0, import_path22.relative)(repo.top, resolved).split(import_path22.sep).join("/");
+  return (0, import_path23.relative)(repo.top, resolved).split(import_path23.sep).join("/");
 }
 function isAgentConfig(rel) {
   return rel === ".claude" || rel.startsWith(".claude/");
@@ -14501,12 +14704,12 @@ function adviceLines2(repo, block) {
   }
   return lines;
 }
-var import_fs15, import_path22, MAX_LINKS;
+var import_fs16, import_path23, MAX_LINKS;
 var init_guard_path = __esm({
   "hooks/guard-path.ts"() {
     "use strict";
-    import_fs15 = require("fs");
-    import_path22 = require("path");
+    import_fs16 = require("fs");
+    import_path23 = require("path");
     init_explain();
     init_pathspec();
     init_scope();
@@ -14547,7 +14750,7 @@ async function places(cwd) {
   try {
     const { stdout } = await repo.run(["rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir", "--git-path", "info/exclude"]);
     const [top, commonDir, exclude] = stdout.toString("utf8").split("\n").filter(Boolean);
-    return { top, local: (0, import_path23.join)(top, LOCAL_SETTINGS), shared: (0, import_path23.join)(top, SHARED_SETTINGS), exclude, commonDir };
+    return { top, local: (0, import_path24.join)(top, LOCAL_SETTINGS), shared: (0, import_path24.join)(top, SHARED_SETTINGS), exclude, commonDir };
   } catch (error) {
     throw new CoordError(`${cwd} is not inside a git work tree (${errorMessage(error).split("\n")[0]})`, { hint: "run this inside the clone the agent works in" });
   } finally {
@@ -14557,7 +14760,7 @@ async function places(cwd) {
 function ourEntries(flavour, options) {
   const where = options.where ?? thisCli();
   const reads2 = flavour === "shared" || options.readScopeNarrow;
-  const entries = [{
+  const entries2 = [{
     event: "PreToolUse",
     hook: "claude-guard",
     matcher: reads2 ? `${WRITE_MATCHER}|${READ_MATCHER}` : WRITE_MATCHER,
@@ -14566,15 +14769,15 @@ function ourEntries(flavour, options) {
     onFailure: "block"
   }];
   if (options.sessionStart !== false) {
-    entries.push({ event: "SessionStart", hook: "claude-session-start", matcher: SESSION_START_MATCHER, command: claudeHookCommand("claude-session-start", flavour, where), timeout: SESSION_START_TIMEOUT });
+    entries2.push({ event: "SessionStart", hook: "claude-session-start", matcher: SESSION_START_MATCHER, command: claudeHookCommand("claude-session-start", flavour, where), timeout: SESSION_START_TIMEOUT });
   }
   if (options.waitForAnnouncements && flavour === "local") {
-    entries.push({ event: "Stop", hook: "claude-stop", command: claudeHookCommand("claude-stop", flavour, where), timeout: STOP_TIMEOUT });
+    entries2.push({ event: "Stop", hook: "claude-stop", command: claudeHookCommand("claude-stop", flavour, where), timeout: STOP_TIMEOUT });
   }
-  return entries;
+  return entries2;
 }
 function ensureExcluded(excludeFile, sandboxed = false) {
-  const text2 = (0, import_fs16.existsSync)(excludeFile) ? (0, import_fs16.readFileSync)(excludeFile, "utf8") : "";
+  const text2 = (0, import_fs17.existsSync)(excludeFile) ? (0, import_fs17.readFileSync)(excludeFile, "utf8") : "";
   const lines = new Set(text2.split("\n").map((line) => line.trim()));
   const blocks = [];
   if (!lines.has(EXCLUDE_LINE)) blocks.push(`# coord-hooks: Claude Code's per-clone settings, never committed
@@ -14585,25 +14788,25 @@ ${EXCLUDE_LINE}
 ${masks.join("\n")}
 `);
   if (blocks.length === 0) return "present";
-  (0, import_fs16.mkdirSync)((0, import_path23.dirname)(excludeFile), { recursive: true });
-  (0, import_fs16.appendFileSync)(excludeFile, `${text2 === "" || text2.endsWith("\n") ? "" : "\n"}${blocks.join("")}`);
+  (0, import_fs17.mkdirSync)((0, import_path24.dirname)(excludeFile), { recursive: true });
+  (0, import_fs17.appendFileSync)(excludeFile, `${text2 === "" || text2.endsWith("\n") ? "" : "\n"}${blocks.join("")}`);
   return "added";
 }
 function ownedFile(commonDir) {
-  return (0, import_path23.join)(commonDir, "coord-hooks", "claude-settings-owned.json");
+  return (0, import_path24.join)(commonDir, "coord-hooks", "claude-settings-owned.json");
 }
 function readOwned(commonDir) {
   try {
-    return JSON.parse((0, import_fs16.readFileSync)(ownedFile(commonDir), "utf8"));
+    return JSON.parse((0, import_fs17.readFileSync)(ownedFile(commonDir), "utf8"));
   } catch {
     return {};
   }
 }
 function writeOwned(commonDir, data) {
   const file = ownedFile(commonDir);
-  (0, import_fs16.mkdirSync)((0, import_path23.dirname)(file), { recursive: true });
-  (0, import_fs16.writeFileSync)(`${file}.tmp`, JSON.stringify(data, null, 1));
-  (0, import_fs16.renameSync)(`${file}.tmp`, file);
+  (0, import_fs17.mkdirSync)((0, import_path24.dirname)(file), { recursive: true });
+  (0, import_fs17.writeFileSync)(`${file}.tmp`, JSON.stringify(data, null, 1));
+  (0, import_fs17.renameSync)(`${file}.tmp`, file);
 }
 function withoutOwned(settings, owned, notes) {
   if (!owned) return settings;
@@ -14650,8 +14853,8 @@ function ownedPart(before, block) {
   }
   return { sandbox: block.sandbox, permissions };
 }
-function describe2(entries) {
-  return entries.map((entry) => ({ event: entry.event, matcher: entry.matcher ?? "" }));
+function describe2(entries2) {
+  return entries2.map((entry) => ({ event: entry.event, matcher: entry.matcher ?? "" }));
 }
 async function installClaudeSettings(cwd, options) {
   const where = await places(cwd);
@@ -14667,8 +14870,8 @@ async function installClaudeSettings(cwd, options) {
   const notes = [];
   const owned = readOwned(where.commonDir);
   const base = withoutOwned(existing ?? {}, owned[where.local], notes);
-  const entries = ourEntries("local", { ...options, sessionStart: !sharedOurs.has("SessionStart") });
-  const settings = withSandboxBlock(withOurEntries(base, entries), options.sandbox);
+  const entries2 = ourEntries("local", { ...options, sessionStart: !sharedOurs.has("SessionStart") });
+  const settings = withSandboxBlock(withOurEntries(base, entries2), options.sandbox);
   const record = ownedPart(base, options.sandbox);
   if (record) owned[where.local] = record;
   else delete owned[where.local];
@@ -14678,7 +14881,7 @@ async function installClaudeSettings(cwd, options) {
     settingsPath: where.local,
     action: "unchanged",
     flavour: "local",
-    registered: describe2(entries),
+    registered: describe2(entries2),
     team: options.team,
     excluded,
     migrated,
@@ -14692,9 +14895,9 @@ async function installClaudeSettings(cwd, options) {
 async function installSharedClaudeSettings(cwd) {
   const where = await places(cwd);
   const existing = readSettings(where.shared);
-  const entries = ourEntries("shared", { readScopeNarrow: true });
-  const settings = withOurEntries(existing ?? {}, entries, isSharedCommand);
-  const summary = { settingsPath: where.shared, action: "unchanged", flavour: "shared", registered: describe2(entries) };
+  const entries2 = ourEntries("shared", { readScopeNarrow: true });
+  const settings = withOurEntries(existing ?? {}, entries2, isSharedCommand);
+  const summary = { settingsPath: where.shared, action: "unchanged", flavour: "shared", registered: describe2(entries2) };
   if (existing && same(existing, settings)) return summary;
   writeSettings(where.shared, settings);
   return { ...summary, action: existing ? "updated" : "created" };
@@ -14752,7 +14955,7 @@ function sandboxAvailability() {
   if (process.platform !== "linux") {
     return [`Claude Code has no sandbox on ${process.platform}: with sandbox.failIfUnavailable every Bash command fails; run Claude Code in WSL2 or a Linux container`];
   }
-  const found = (process.env.PATH ?? "").split(":").some((dir) => dir && ["bwrap", "socat"].every((tool) => (0, import_fs16.existsSync)((0, import_path23.join)(dir, tool))));
+  const found = (process.env.PATH ?? "").split(":").some((dir) => dir && ["bwrap", "socat"].every((tool) => (0, import_fs17.existsSync)((0, import_path24.join)(dir, tool))));
   return found ? [] : ["bubblewrap and socat are not both on PATH: Claude Code cannot start its sandbox, and with sandbox.failIfUnavailable every Bash command fails until they are installed (apt-get install bubblewrap socat)"];
 }
 async function installClaudeForTeam(cwd, policy, team, options = {}) {
@@ -14785,12 +14988,12 @@ function formatClaudeSummary(summary) {
   for (const note of summary.sandboxNotes ?? []) lines.push(`  note: ${note}`);
   return lines.join("\n") + "\n";
 }
-var import_fs16, import_path23, WRITE_MATCHER, READ_MATCHER, SESSION_START_MATCHER, LOCAL_SETTINGS, SHARED_SETTINGS, EXCLUDE_LINE, SANDBOX_MASKED_FILES, isLocalCommand, same;
+var import_fs17, import_path24, WRITE_MATCHER, READ_MATCHER, SESSION_START_MATCHER, LOCAL_SETTINGS, SHARED_SETTINGS, EXCLUDE_LINE, SANDBOX_MASKED_FILES, isLocalCommand, same;
 var init_claude_settings2 = __esm({
   "hooks/claude-settings.ts"() {
     "use strict";
-    import_fs16 = require("fs");
-    import_path23 = require("path");
+    import_fs17 = require("fs");
+    import_path24 = require("path");
     init_errors();
     init_repo();
     init_claude_command();
@@ -14799,8 +15002,8 @@ var init_claude_settings2 = __esm({
     WRITE_MATCHER = "Write|Edit|MultiEdit|NotebookEdit|Bash|PowerShell|Monitor|mcp__.*";
     READ_MATCHER = "Read|Glob|Grep|LSP";
     SESSION_START_MATCHER = "startup|resume|clear|compact";
-    LOCAL_SETTINGS = (0, import_path23.join)(".claude", "settings.local.json");
-    SHARED_SETTINGS = (0, import_path23.join)(".claude", "settings.json");
+    LOCAL_SETTINGS = (0, import_path24.join)(".claude", "settings.local.json");
+    SHARED_SETTINGS = (0, import_path24.join)(".claude", "settings.json");
     EXCLUDE_LINE = "/.claude/settings.local.json";
     SANDBOX_MASKED_FILES = [
       ".gitconfig",
@@ -14977,8 +15180,8 @@ async function firstAnnouncements(news, repo) {
       continue;
     }
     const marker = announcedMarker(commonDir, item);
-    if ((0, import_fs17.existsSync)(marker)) continue;
-    await (0, import_promises5.mkdir)((0, import_path24.dirname)(marker), { recursive: true });
+    if ((0, import_fs18.existsSync)(marker)) continue;
+    await (0, import_promises5.mkdir)((0, import_path25.dirname)(marker), { recursive: true });
     await (0, import_promises5.writeFile)(marker, "");
     out.push(item);
   }
@@ -15012,20 +15215,20 @@ async function runReferenceTransaction(args, io) {
   }
   return 0;
 }
-var import_fs17, import_promises5, import_path24, ZERO2, NEWS_LIMIT, announcedMarker;
+var import_fs18, import_promises5, import_path25, ZERO2, NEWS_LIMIT, announcedMarker;
 var init_reference_transaction = __esm({
   "hooks/client/reference-transaction.ts"() {
     "use strict";
-    import_fs17 = require("fs");
+    import_fs18 = require("fs");
     import_promises5 = require("fs/promises");
-    import_path24 = require("path");
+    import_path25 = require("path");
     init_errors();
     init_stream();
     init_round_names();
     init_clone();
     ZERO2 = /^0+$/;
     NEWS_LIMIT = 10;
-    announcedMarker = (commonDir, news) => (0, import_path24.join)(commonDir, "coord-hooks", "announced", news.team, `round-${news.round}`);
+    announcedMarker = (commonDir, news) => (0, import_path25.join)(commonDir, "coord-hooks", "announced", news.team, `round-${news.round}`);
   }
 });
 
@@ -15061,8 +15264,8 @@ function asPath(value) {
 function pathLikeValues(input, prefix = "", depth = 0) {
   if (depth > 5 || typeof input !== "object" || input === null) return [];
   const out = [];
-  const entries = Array.isArray(input) ? input.map((value, index) => [`[${index}]`, value]) : Object.entries(input);
-  for (const [name, value] of entries) {
+  const entries2 = Array.isArray(input) ? input.map((value, index) => [`[${index}]`, value]) : Object.entries(input);
+  for (const [name, value] of entries2) {
     const key = Array.isArray(input) ? `${prefix}${name}` : prefix ? `${prefix}.${name}` : name;
     const pathKey = PATH_KEYS.has(name.toLowerCase().replace(/[-_]/g, ""));
     if (pathKey && typeof value === "string") {
@@ -15374,8 +15577,8 @@ function targetsOf(name, args, cwd, isDirectory) {
       const list = operands(name, args);
       if (list.length < 2) return [];
       const dest = list[list.length - 1];
-      if (dest.dynamic || !(dest.text.endsWith("/") || isDirectory((0, import_path25.resolve)(cwd, dest.text)))) return [dest];
-      return list.slice(0, -1).map((source) => ({ text: `${dest.text.replace(/\/+$/, "")}/${(0, import_path25.basename)(source.text)}`, dynamic: source.dynamic }));
+      if (dest.dynamic || !(dest.text.endsWith("/") || isDirectory((0, import_path26.resolve)(cwd, dest.text)))) return [dest];
+      return list.slice(0, -1).map((source) => ({ text: `${dest.text.replace(/\/+$/, "")}/${(0, import_path26.basename)(source.text)}`, dynamic: source.dynamic }));
     }
     case "sed":
       return sedFiles(args) ?? [];
@@ -15385,7 +15588,7 @@ function targetsOf(name, args, cwd, isDirectory) {
 }
 function existingDirectory(path) {
   try {
-    return (0, import_fs18.statSync)(path).isDirectory();
+    return (0, import_fs19.statSync)(path).isDirectory();
   } catch {
     return false;
   }
@@ -15397,7 +15600,7 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
   const push = (word, how, directory = false) => {
     const text2 = word.text;
     if (word.dynamic || text2 === "" || text2.startsWith("~") || text2 === "-") return;
-    const path = (0, import_path25.isAbsolute)(text2) ? (0, import_path25.resolve)(text2) : (0, import_path25.resolve)(dir, text2);
+    const path = (0, import_path26.isAbsolute)(text2) ? (0, import_path26.resolve)(text2) : (0, import_path26.resolve)(dir, text2);
     writes.push({ path, how, directory: directory || text2.endsWith("/") || isDirectory(path) });
   };
   for (const simple of simpleCommands(tokenize(command))) {
@@ -15427,7 +15630,7 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
     if (name === "git" && args.some((arg) => arg.text === "--no-verify")) skipsHooks = "git --no-verify";
     if (name === "cd") {
       const target = args.find((arg) => !arg.text.startsWith("-"));
-      if (target && !target.dynamic && !target.text.startsWith("~")) dir = (0, import_path25.resolve)(dir, target.text);
+      if (target && !target.dynamic && !target.text.startsWith("~")) dir = (0, import_path26.resolve)(dir, target.text);
       continue;
     }
     const directory = name === "mkdir" || name === "rm" && args.some((arg) => /^-[a-zA-Z]*[rR]|^--recursive$/.test(arg.text));
@@ -15435,12 +15638,12 @@ function bashWrites(command, cwd, isDirectory = existingDirectory) {
   }
   return { writes, skipsHooks };
 }
-var import_fs18, import_path25, SEPARATORS, REDIRECT, OPERATOR, PREFIXES, VALUE_OPTIONS, ASSIGNMENT;
+var import_fs19, import_path26, SEPARATORS, REDIRECT, OPERATOR, PREFIXES, VALUE_OPTIONS, ASSIGNMENT;
 var init_guard_bash = __esm({
   "hooks/guard-bash.ts"() {
     "use strict";
-    import_fs18 = require("fs");
-    import_path25 = require("path");
+    import_fs19 = require("fs");
+    import_path26 = require("path");
     SEPARATORS = /* @__PURE__ */ new Set([";", "&&", "||", "|", "|&", "&", "\n", "(", ")"]);
     REDIRECT = /^(?:[0-9]*>>?|&>>?|[0-9]*>\||[0-9]*<|[0-9]*<<-?|[0-9]*<<<|[0-9]*>&|[0-9]*<&|<>)$/;
     OPERATOR = /^(?:&&|\|\||\|&|;;|[0-9]*>>|[0-9]*>\||[0-9]*>&|[0-9]*<<<|[0-9]*<<-|[0-9]*<<|[0-9]*<&|<>|&>>|&>|[0-9]*>|[0-9]*<|[;&|()\n])/;
@@ -15521,7 +15724,7 @@ function powershellWrites(command, cwd) {
   const push = (word, how, directory = false) => {
     if (!word || word.dynamic || word.text === "" || word.text.startsWith("~") || /^(\$null|nul)$/i.test(word.text)) return;
     const text2 = word.text.replace(/\\/g, "/");
-    writes.push({ path: (0, import_path26.isAbsolute)(text2) ? (0, import_path26.resolve)(text2) : (0, import_path26.resolve)(dir, text2), how, directory });
+    writes.push({ path: (0, import_path27.isAbsolute)(text2) ? (0, import_path27.resolve)(text2) : (0, import_path27.resolve)(dir, text2), how, directory });
   };
   if (/\$env:COORD_HOOKS\s*=\s*['"]?0/i.test(command)) skipsHooks = "$env:COORD_HOOKS = 0";
   for (const words2 of statements(command)) {
@@ -15538,7 +15741,7 @@ function powershellWrites(command, cwd) {
     const name = rest[0]?.text.toLowerCase();
     if (!name) continue;
     if ((name === "cd" || name === "set-location" || name === "sl" || name === "chdir" || name === "push-location" || name === "pushd") && rest[1] && !rest[1].dynamic && !rest[1].text.startsWith("-")) {
-      dir = (0, import_path26.resolve)(dir, rest[1].text.replace(/\\/g, "/"));
+      dir = (0, import_path27.resolve)(dir, rest[1].text.replace(/\\/g, "/"));
       continue;
     }
     const cmdlet = CMDLETS[name];
@@ -15567,11 +15770,11 @@ function powershellWrites(command, cwd) {
   }
   return { writes, skipsHooks };
 }
-var import_path26, CMDLETS, TARGET_PARAMS, SWITCHES, WITH_VALUE;
+var import_path27, CMDLETS, TARGET_PARAMS, SWITCHES, WITH_VALUE;
 var init_guard_powershell = __esm({
   "hooks/guard-powershell.ts"() {
     "use strict";
-    import_path26 = require("path");
+    import_path27 = require("path");
     CMDLETS = {
       "set-content": "Set-Content",
       sc: "Set-Content",
@@ -15659,7 +15862,7 @@ function guardGitEnv(env) {
   return clean;
 }
 async function loadGuardRepo(cwd, env) {
-  if (!(0, import_fs19.existsSync)(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
+  if (!(0, import_fs20.existsSync)(cwd)) throw new CoordError(`cwd ${cwd} does not exist`);
   const repo = new GitRepo(cwd, guardGitEnv(env));
   try {
     const { locatePolicy: locatePolicy2 } = await Promise.resolve().then(() => (init_locate(), locate_exports));
@@ -15689,7 +15892,7 @@ async function loadGuardRepo(cwd, env) {
       });
     }
     const round = branch ? roundOfBranch2(branch, team.name) ?? void 0 : void 0;
-    return { top: (0, import_fs19.realpathSync)(top), gitDirs: dirs.map(resolveOnDisk2), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk2), claudeDir: resolveOnDisk2(claudeConfigDir(env)) };
+    return { top: (0, import_fs20.realpathSync)(top), gitDirs: dirs.map(resolveOnDisk2), policy: located.policy, source: located.source, team, round, freeDirs: freeDirs(env, resolveOnDisk2), claudeDir: resolveOnDisk2(claudeConfigDir(env)) };
   } finally {
     repo.close();
   }
@@ -15701,10 +15904,10 @@ function blockMessage(head, lines) {
   return [head, ...lines.map((line) => `  ${line}`)].join("\n") + "\n";
 }
 function claudeConfigDir(env) {
-  return env.CLAUDE_CONFIG_DIR && (0, import_path27.isAbsolute)(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : (0, import_path27.join)(env.HOME || (0, import_os3.homedir)(), ".claude");
+  return env.CLAUDE_CONFIG_DIR && (0, import_path28.isAbsolute)(env.CLAUDE_CONFIG_DIR) ? env.CLAUDE_CONFIG_DIR : (0, import_path28.join)(env.HOME || (0, import_os3.homedir)(), ".claude");
 }
 function freeDirs(env, resolveOnDisk2) {
-  const dirs = [claudeConfigDir(env), env.TMPDIR || env.TMP || env.TEMP, "/tmp"].filter((dir) => Boolean(dir) && (0, import_path27.isAbsolute)(dir));
+  const dirs = [claudeConfigDir(env), env.TMPDIR || env.TMP || env.TEMP, "/tmp"].filter((dir) => Boolean(dir) && (0, import_path28.isAbsolute)(dir));
   return [...new Set(dirs.map(resolveOnDisk2))];
 }
 async function judgeTool(input, env) {
@@ -15719,7 +15922,7 @@ async function judgeTool(input, env) {
     const paths = await Promise.resolve().then(() => (init_guard_path(), guard_path_exports));
     for (const target of targets.paths) {
       const write = target.access === "write";
-      const resolved = paths.resolveOnDisk((0, import_path27.resolve)(cwd, target.raw, target.below ?? ""));
+      const resolved = paths.resolveOnDisk((0, import_path28.resolve)(cwd, target.raw, target.below ?? ""));
       const block = write ? paths.judgeWritePath(repo, resolved) : paths.judgeReadPath(repo, resolved, target.directory);
       if (!block) continue;
       const verb = write ? `${tool} to` : `${tool} of`;
@@ -15787,13 +15990,13 @@ async function runClaudeGuard(_args, io) {
   if (outcome.message) io.err(outcome.message);
   return outcome.code;
 }
-var import_fs19, import_os3, import_path27, BLOCK, LOCATING_ENV, KNOWN_TOOLS;
+var import_fs20, import_os3, import_path28, BLOCK, LOCATING_ENV, KNOWN_TOOLS;
 var init_guard = __esm({
   "hooks/guard.ts"() {
     "use strict";
-    import_fs19 = require("fs");
+    import_fs20 = require("fs");
     import_os3 = require("os");
-    import_path27 = require("path");
+    import_path28 = require("path");
     init_errors();
     init_repo();
     init_stream();
@@ -15838,8 +16041,8 @@ async function lastChange(repo, ref, path) {
 }
 async function refreshRoundBranches(repo, team, remote) {
   const tips = await listRoundBranches(repo, remote, [`refs/heads/${team}/round-*`]);
-  const known = new Map((await repo.listRefs([`refs/remotes/${remote}/${team}/`])).map((ref) => [ref.name, ref.oid]));
-  const stale = [...tips].filter(([branch, oid]) => known.get(`refs/remotes/${remote}/${branch}`) !== oid).map(([branch]) => branch);
+  const known2 = new Map((await repo.listRefs([`refs/remotes/${remote}/${team}/`])).map((ref) => [ref.name, ref.oid]));
+  const stale = [...tips].filter(([branch, oid]) => known2.get(`refs/remotes/${remote}/${branch}`) !== oid).map(([branch]) => branch);
   await fetchBranches(repo, remote, stale);
   return stale.length;
 }
@@ -15877,21 +16080,21 @@ async function openAnnouncements(repo, team, remote) {
   }
   return out;
 }
-var import_fs20, import_path28, HandedStore;
+var import_fs21, import_path29, HandedStore;
 var init_claude_announcements = __esm({
   "hooks/claude-announcements.ts"() {
     "use strict";
-    import_fs20 = require("fs");
-    import_path28 = require("path");
+    import_fs21 = require("fs");
+    import_path29 = require("path");
     init_round_names();
     init_watch();
     HandedStore = class {
       file;
       data;
       constructor(gitDir) {
-        this.file = (0, import_path28.join)(gitDir, "coord-hooks", "claude-handed.json");
+        this.file = (0, import_path29.join)(gitDir, "coord-hooks", "claude-handed.json");
         try {
-          this.data = (0, import_fs20.existsSync)(this.file) ? JSON.parse((0, import_fs20.readFileSync)(this.file, "utf8")) : {};
+          this.data = (0, import_fs21.existsSync)(this.file) ? JSON.parse((0, import_fs21.readFileSync)(this.file, "utf8")) : {};
         } catch {
           this.data = {};
         }
@@ -15901,9 +16104,9 @@ var init_claude_announcements = __esm({
       }
       mark(announcement) {
         this.data[announcement.branch] = announcement.commit;
-        (0, import_fs20.mkdirSync)((0, import_path28.join)(this.file, ".."), { recursive: true });
-        (0, import_fs20.writeFileSync)(`${this.file}.tmp`, JSON.stringify(this.data, null, 1));
-        (0, import_fs20.renameSync)(`${this.file}.tmp`, this.file);
+        (0, import_fs21.mkdirSync)((0, import_path29.join)(this.file, ".."), { recursive: true });
+        (0, import_fs21.writeFileSync)(`${this.file}.tmp`, JSON.stringify(this.data, null, 1));
+        (0, import_fs21.renameSync)(`${this.file}.tmp`, this.file);
       }
     };
   }
@@ -16051,21 +16254,21 @@ var init_claude_session = __esm({
 
 // warm/paths.ts
 function warmPaths(commonDir) {
-  const home = (0, import_path29.join)(commonDir, "coord-hooks", "warm");
+  const home = (0, import_path30.join)(commonDir, "coord-hooks", "warm");
   let dir = home;
-  if ((0, import_path29.join)(home, "sock").length > MAX_SOCKET_PATH) {
+  if ((0, import_path30.join)(home, "sock").length > MAX_SOCKET_PATH) {
     const hash = (0, import_crypto4.createHash)("sha256").update(commonDir).digest("hex").slice(0, 16);
-    dir = (0, import_path29.join)((0, import_os4.tmpdir)(), `coord-hooks-${process.getuid?.() ?? "user"}`, hash);
+    dir = (0, import_path30.join)((0, import_os4.tmpdir)(), `coord-hooks-${process.getuid?.() ?? "user"}`, hash);
   }
-  return { dir, socket: (0, import_path29.join)(dir, "sock"), client: (0, import_path29.join)(home, "client"), log: (0, import_path29.join)(home, "warm.log"), inTmp: dir !== home };
+  return { dir, socket: (0, import_path30.join)(dir, "sock"), client: (0, import_path30.join)(home, "client"), log: (0, import_path30.join)(home, "warm.log"), inTmp: dir !== home };
 }
-var import_crypto4, import_os4, import_path29, MAX_SOCKET_PATH;
+var import_crypto4, import_os4, import_path30, MAX_SOCKET_PATH;
 var init_paths = __esm({
   "warm/paths.ts"() {
     "use strict";
     import_crypto4 = require("crypto");
     import_os4 = require("os");
-    import_path29 = require("path");
+    import_path30 = require("path");
     MAX_SOCKET_PATH = 103;
   }
 });
@@ -16109,7 +16312,7 @@ function serverEnv(env) {
   return clean;
 }
 function ownCli() {
-  return (0, import_path30.join)(packageInfo().root, "dist", "cli", "main.js");
+  return (0, import_path31.join)(packageInfo().root, "dist", "cli", "main.js");
 }
 async function startWarmIfAsked(cwd, env) {
   const socket = env[START_VARIABLE];
@@ -16124,25 +16327,25 @@ async function startWarmIfAsked(cwd, env) {
       repo.close();
     }
     const paths = warmPaths(commonDir);
-    if (paths.socket !== socket || !(0, import_fs21.existsSync)(paths.client)) return;
-    (0, import_fs21.mkdirSync)((0, import_path30.dirname)(paths.log), { recursive: true, mode: 448 });
-    if ((0, import_fs21.existsSync)(paths.log) && (0, import_fs21.statSync)(paths.log).size > 1 << 20) (0, import_fs21.truncateSync)(paths.log, 0);
+    if (paths.socket !== socket || !(0, import_fs22.existsSync)(paths.client)) return;
+    (0, import_fs22.mkdirSync)((0, import_path31.dirname)(paths.log), { recursive: true, mode: 448 });
+    if ((0, import_fs22.existsSync)(paths.log) && (0, import_fs22.statSync)(paths.log).size > 1 << 20) (0, import_fs22.truncateSync)(paths.log, 0);
     const command = ["exec", process.execPath, ownCli(), "warm", "serve", "--git-dir", commonDir, "--idle", String(idleSeconds(env))].map((word, index) => index ? shQuote(word) : word).join(" ");
-    const log = (0, import_fs21.openSync)(paths.log, "a", 384);
+    const log = (0, import_fs22.openSync)(paths.log, "a", 384);
     try {
       spawnDetached(command, { env: serverEnv(env), cwd: commonDir, logFd: log });
     } finally {
-      (0, import_fs21.closeSync)(log);
+      (0, import_fs22.closeSync)(log);
     }
   } catch {
   }
 }
-var import_fs21, import_path30, START_VARIABLE;
+var import_fs22, import_path31, START_VARIABLE;
 var init_start = __esm({
   "warm/start.ts"() {
     "use strict";
-    import_fs21 = require("fs");
-    import_path30 = require("path");
+    import_fs22 = require("fs");
+    import_path31 = require("path");
     init_package_info();
     init_process();
     init_repo();

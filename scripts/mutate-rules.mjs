@@ -264,8 +264,8 @@ export const MUTATIONS = [
   // ---------------------------------------------------------------- gate/commits.ts
   {
     name: 'judge-commits-every-actor', file: 'gate/commits.ts',
-    find: 'for (const actor of actors) {',
-    replace: 'for (const actor of actors.slice(0, 1)) {',
+    find: 'for (let index = 0; index < actors.length; index++) {',
+    replace: 'for (let index = 0; index < Math.min(actors.length, 1); index++) {',
     tests: [T('gate-rules')], why: 'judgeCommits: every write is judged for each actor owning the commit',
   },
   {

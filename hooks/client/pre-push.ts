@@ -66,6 +66,8 @@ export async function runPrePush(args: string[], io: CommandIO): Promise<number>
     // The remote-tracking refs depend on nothing else: listed while the policy is located.
     const trackingRefs = /^[\w.-]+$/.test(remote) ? repo.listRefs([`refs/remotes/${remote}/`]) : Promise.resolve([]);
     trackingRefs.catch(() => undefined); // awaited below
+    // A team branch among the updates ends in one diff-tree of its commits: started now (GitRepo.close ends it unused).
+    if (updates.some((update) => /^refs\/heads\/[^/]+\/./.test(update.remoteRef))) repo.prepareDiff();
     const [{ locatePolicy, protectedTips }, { classifyRef }, { judgeRange, resolveRange }, { formatViolations, shownCommits }] = await Promise.all([
       import('../../policy/locate'), import('../../gate/refs'), import('../../gate/range'), import('../../gate/messages'),
     ]);
