@@ -1144,10 +1144,20 @@ function streamCommitPaths(cwd, commits, sink, env, started2) {
     child.on("error", (error) => fail2(new GitError(args, null, String(error), error)));
     child.on("close", closed);
     (async () => {
+      let batch = "";
+      let count = 0;
+      const flush = async () => {
+        const text2 = batch;
+        batch = "";
+        count = 0;
+        if (text2 && !child.stdin.write(text2)) await new Promise((r) => child.stdin.once("drain", r));
+      };
       for (const commit of commits) {
-        if (!child.stdin.write(`${commit}
-`)) await new Promise((r) => child.stdin.once("drain", r));
+        batch += `${commit}
+`;
+        if (++count >= 1e3) await flush();
       }
+      await flush();
       child.stdin.end();
     })().catch(fail2);
   });
