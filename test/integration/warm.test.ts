@@ -156,6 +156,40 @@ describe('verdicts: warm equals cold', () => {
     expect(setup.server.git(['branch', '--list', '*/together-*']).split('\n').map((line) => line.trim()).filter(Boolean).sort()).toEqual([fwOkName, qaOkName]);
   });
 
+  test('a warm push starts few git processes: config and where-am-I kept, the early ref listing reused, the signers known', async () => {
+    const trace = join(setup.root, 'warm-push-trace');
+    const name = fw.freshBranch('fw/few-processes');
+    commitUnchecked(fw, 'fw/few.txt', 'one\n', 'fw work');
+    expect(gitRun(fw, ['push', '--no-verify', 'origin', name]).code).toBe(0);
+    await new Promise((done) => setTimeout(done, 2100)); // past the racy window of everything the push read
+    commitUnchecked(fw, 'fw/few.txt', 'two\n', 'fw work');
+    expect(gitRun(fw, ['push', '--no-verify', 'origin', name]).code).toBe(0); // fills what the memo keeps
+    commitUnchecked(fw, 'fw/few.txt', 'three\n', 'fw work');
+    const before = (await waitForWarm(serverWarm)).served;
+    expect(gitRun(fw, ['push', '--no-verify', 'origin', name], { COORD_HOOKS_TRACE: trace }).code).toBe(0);
+    const server = (await warmStatus(serverWarm))!;
+    expect(server.served).toBe(before + 1);
+    const gate = readFileSync(trace, 'utf8').split('\n').filter((line) => line.startsWith(`${server.pid} `)).map((line) => line.split(' ').slice(2, 4).join(' '));
+    // One for-each-ref (the policy branch and fw's refs, reused by the commit walk), diff-tree, rev-list: no config, no rev-parse, no cat-file.
+    expect(gate.sort()).toEqual(['diff-tree --stdin', 'for-each-ref --format=%(objectname)', 'rev-list --parents']);
+  });
+
+  test('a diff-tree started ahead and then not needed ends with the hook (no git process left behind)', async () => {
+    const name = fw.freshBranch('fw/unused-diff');
+    commitUnchecked(fw, 'fw/unused.txt', 'x\n', 'fw work');
+    gitRun(fw, ['push', 'origin', `${name}:refs/heads/nosuch/unused`]); // starts the process if none runs
+    const before = (await waitForWarm(cloneWarm)).served;
+    // Not a team's namespace: pre-push refuses it before judging any commit, after starting diff-tree for it.
+    const refused = gitRun(fw, ['push', 'origin', `${name}:refs/heads/nosuch/unused`]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('refs/heads/nosuch/unused is outside every team namespace');
+    const status = (await warmStatus(cloneWarm))!;
+    expect(status.served).toBe(before + 1);
+    const children = () => readFileSync(`/proc/${status.pid}/task/${status.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    for (let wait = 0; wait < 50 && children().length; wait++) await new Promise((done) => setTimeout(done, 20));
+    expect(children()).toEqual([]);
+  });
+
   test('the Claude Code guard, through the command install registers: allowed and blocked calls', async () => {
     const command = claudeHookCommand('claude-guard', 'local', { node: process.execPath, cli: CLI, warm: { client: cloneWarm.client, socket: cloneWarm.socket } });
     const guard = (input: string) => async (env: NodeJS.ProcessEnv) => {
