@@ -254,7 +254,7 @@ function referenceTransactionFilter(captured: boolean): string[] {
 const POST_RECEIVE_AUDIT = (chained: boolean, captured: boolean): string[] => [
   '# Reads the pushed refs with builtins: their audit line, and whether a round tag is among them (then node runs).',
   'ALL= REFS= ROUND=',
-  'while read -r OLD NEW REF; do',
+  'while read -r OLD NEW REF || [ -n "$REF" ]; do # a last line without its newline counts too',
   '  [ -n "$REF" ] || continue',
   '  ALL="$ALL$OLD $NEW $REF',
   '"',

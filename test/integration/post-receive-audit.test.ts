@@ -18,7 +18,7 @@ test('quotes, backslashes, control characters and non-ASCII survive as JSON; nod
   // The recorded node and CLI do not exist: the fast path must not need them.
   writeFileSync(script, renderHookScript({ hook: 'post-receive', side: 'server', nodePath: join(dir, 'no-node'), cliPath: join(dir, 'no-cli.js') }));
   chmodSync(script, 0o755);
-  const input = `${zero} ${one} refs/heads/fw/a"b\n${one} ${zero} refs/heads/pm/é日本\n`;
+  const input = `${zero} ${one} refs/heads/fw/a"b\n${one} ${zero} refs/heads/pm/é日本`; // the last line without its newline
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_DIR: dir, REMOTE_USER: 'bo"b\\x\u0007' };
   const result = await runProcess(script, [], { env, cwd: dir, input });
   expect(result.stderr).toBe('');
