@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from '
 import { join } from 'path';
 import { packageInfo } from '../../core/package-info';
 import { runProcess } from '../../core/process';
-import { isolatedEnv, tempDir } from '../../fixtures/repo';
+import { isolatedEnv, removeDir, tempDir } from '../../fixtures/repo';
 
 function quickstart(): string {
   const readme = readFileSync(join(packageInfo().root, 'README.md'), 'utf8');
@@ -40,6 +40,15 @@ test('the README quickstart makes a protected repository and runs a round, twice
   writeFileSync(join(bin, 'coord-hooks'), `#!/bin/sh\nexec '${process.execPath}' '${join(packageInfo().root, 'dist', 'cli', 'main.js')}' "$@"\n`);
   chmodSync(join(bin, 'coord-hooks'), 0o755);
   const env = { ...isolatedEnv(home), PATH: `${bin}:${process.env.PATH}` };
+  try {
+    await quickstartTwice(root, home, env);
+  } finally {
+    // The warm processes the hooks started end when they find their sockets gone.
+    removeDir(root);
+  }
+}, 600000);
+
+async function quickstartTwice(root: string, home: string, env: NodeJS.ProcessEnv): Promise<void> {
   const first = await runQuickstart(join(root, 'first'), env);
   const second = await runQuickstart(join(root, 'second'), env);
   // Each project got its own fw key in the shared ~/.ssh (named by the project's root commit), and each
@@ -53,4 +62,4 @@ test('the README quickstart makes a protected repository and runs a round, twice
   const signingKey = (work: string) => readFileSync(join(work, 'fw', '.git', 'config'), 'utf8').match(/signingkey = (.*)/)?.[1];
   expect(signingKey(join(root, 'first'))).toBe(`${created(first)}.pub`);
   expect(signingKey(join(root, 'second'))).toBe(`${created(second)}.pub`);
-}, 600000);
+}
