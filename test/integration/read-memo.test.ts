@@ -4,7 +4,7 @@
  * counted through COORD_HOOKS_TRACE (a kept answer starts none) and by the answers themselves, which
  * must always be what git prints now.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { initRepo, isolatedEnv, removeDir, tempDir, type Repo } from '../../fixtures/repo';
 import { forgetReads, keepReadsAcrossRuns, readKind } from '../../git/read-memo';
@@ -74,9 +74,16 @@ describe('kept across runs (the warm process)', () => {
 
   test('a file written within the racy window is asked again each time, until it is older', async () => {
     repo.git(['config', 'coord-hooks.team', 'qa']);
+    // Dated a minute ahead, the file stays within the window however slow this machine is.
+    const config = join(repo.dir, '.git', 'config');
+    const ahead = new Date(Date.now() + 60_000);
+    utimesSync(config, ahead, ahead);
     expect((await team())).toMatchObject({ value: 'coord-hooks.team qa' });
     // Not kept: a write in the same clock tick could hide. Asked of git alone meanwhile (no checks again).
     expect((await team()).processes).toBe(1);
+    expect((await team()).processes).toBe(1);
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(config, past, past); // its ctime is now: young for two more seconds
     await pastRacyWindow();
     await team();
     expect((await team()).processes).toBe(0);
