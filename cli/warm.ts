@@ -28,7 +28,7 @@ async function serve(io: CommandIO, gitDir: string, idle: number): Promise<numbe
   const loaded = () => Object.keys(require.cache);
   const code = new CodeSnapshot([...loaded(), `${packageInfo().root}/package.json`, process.execPath]);
   const started = await serveWarm({
-    paths: warmPaths(gitDir), idleMs: idle * 1000, maxInFlight: 4, node: process.execPath, cli: ownCli(),
+    paths: warmPaths(gitDir), gitDir, idleMs: idle * 1000, maxInFlight: 4, node: process.execPath, cli: ownCli(),
     run: (argv, requestIo) => runCli(argv, requestIo), code, loaded,
     log: (line) => io.err(`${new Date().toISOString()} warm ${process.pid}: ${line}\n`),
   });

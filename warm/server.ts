@@ -23,6 +23,8 @@ const MAX_REQUEST = 64 << 20;
 
 export interface WarmServerOptions {
   paths: WarmPaths;
+  /** The repository's common git dir (its config file feeds the off switch). */
+  gitDir: string;
   idleMs: number;
   /** Requests served at once; one more is answered "busy" (the client runs it cold, in parallel). */
   maxInFlight: number;
@@ -100,7 +102,7 @@ export async function serveWarm(options: WarmServerOptions): Promise<boolean> {
   const { paths } = options;
   makePrivateDir(paths);
   if (await answering(paths.socket)) return false;
-  const warmSwitch = new WarmSwitch();
+  const warmSwitch = new WarmSwitch(options.gitDir);
   const status: WarmStatus = {
     pid: process.pid, startedAt: new Date().toISOString(), served: 0, cold: {}, inFlight: 0, idleMs: options.idleMs,
     socket: paths.socket, node: options.node, cli: options.cli, files: options.code.size,

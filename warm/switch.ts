@@ -1,7 +1,10 @@
 /**
  * The operator's off switch: `git config coord-hooks.warm false` (any scope) or COORD_HOOKS_WARM=0 in
- * the hook's environment.
+ * the hook's environment. The warm process asks git only when a config file it could come from (or a
+ * `git -c` variable) has changed since it last asked, so the switch costs a few stat calls per request.
  */
+import { statSync } from 'fs';
+import { join } from 'path';
 import { GitRepo } from '../git/repo';
 
 /** Whether warm answers are allowed for a hook run in `cwd` with `env` (a broken setting reads as off). */
@@ -18,13 +21,40 @@ export async function warmSetting(cwd: string, env: NodeJS.ProcessEnv): Promise<
   }
 }
 
-/**
- * The switch as the warm process asks it before each request. The answer comes from git each time,
- * through git/read-memo.ts (the warm process turns it on): kept while every config file it can come
- * from is unchanged, so the switch costs a few stat calls per request and a change is seen at once.
- */
+function stamp(path: string | undefined): string {
+  if (!path) return '-';
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return 'none';
+  }
+}
+
+/** What the setting's answer depends on: every config file git reads, and the variables that add or move them. */
+export function settingSources(gitDir: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  const home = env.HOME;
+  const xdg = env.XDG_CONFIG_HOME || (home ? join(home, '.config') : undefined);
+  const variables = Object.keys(env).filter((name) => name.startsWith('GIT_CONFIG') || name === 'GIT_DIR' || name === 'COORD_HOOKS_WARM').sort()
+    .map((name) => `${name}=${env[name]}`);
+  return [cwd, stamp(join(gitDir, 'config')), stamp(join(gitDir, 'config.worktree')), stamp(home && join(home, '.gitconfig')),
+    stamp(xdg && join(xdg, 'git', 'config')), stamp('/etc/gitconfig'), ...variables].join('\n');
+}
+
+/** Remembers the last answers by their sources (a few hundred at most: one per cwd and environment seen). */
 export class WarmSwitch {
+  private readonly answers = new Map<string, Promise<boolean>>();
+  constructor(private readonly gitDir: string) {}
+
   allowed(cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-    return warmSetting(cwd, env);
+    if (env.COORD_HOOKS_WARM === '0') return Promise.resolve(false);
+    const key = settingSources(this.gitDir, cwd, env);
+    let answer = this.answers.get(key);
+    if (!answer) {
+      if (this.answers.size > 256) this.answers.clear();
+      answer = warmSetting(cwd, env);
+      this.answers.set(key, answer);
+    }
+    return answer;
   }
 }
