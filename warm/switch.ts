@@ -41,7 +41,11 @@ export function settingSources(gitDir: string, cwd: string, env: NodeJS.ProcessE
     stamp(xdg && join(xdg, 'git', 'config')), stamp('/etc/gitconfig'), ...variables].join('\n');
 }
 
-/** Remembers the last answers by their sources (a few hundred at most: one per cwd and environment seen). */
+/**
+ * Remembers the last answers by their sources (a few hundred at most: one per cwd and environment seen).
+ * Its own key, not git/read-memo.ts's: the switch is asked before the hook runs, outside the hook's own
+ * deadline (the guard's), so a request whose PATH names a slow git must not make it ask git again.
+ */
 export class WarmSwitch {
   private readonly answers = new Map<string, Promise<boolean>>();
   constructor(private readonly gitDir: string) {}
