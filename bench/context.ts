@@ -26,7 +26,7 @@ export class Bench {
   /** Set when the peer cannot run here (printed, and kept in the rows). */
   peerNote: string | null = null;
   /** Worlds made, whose warm processes are stopped at the end. */
-  private readonly servers: { warm: { stop(): Promise<void> } }[] = [];
+  private readonly warmWorlds: { warm: { stop(): Promise<void> } }[] = [];
 
   constructor(readonly options: BenchOptions, readonly sizes: Sizes, readonly log: Log) {}
 
@@ -46,7 +46,7 @@ export class Bench {
       const total = files.fw + files.pm + files.qa + files.shared;
       const world = await step(this.log, `server with a ${total.toLocaleString('en')}-file main`, () => ReceiveWorld.create(files, ['fw/feature']));
       this.dirs.push(...world.dirs());
-      this.servers.push(world);
+      this.warmWorlds.push(world);
       return world;
     });
   }
@@ -56,7 +56,7 @@ export class Bench {
     return this.once('bulk', async () => {
       const world = await step(this.log, 'server with the policy only', () => ReceiveWorld.create({}, []));
       this.dirs.push(...world.dirs());
-      this.servers.push(world);
+      this.warmWorlds.push(world);
       return world;
     });
   }
@@ -109,7 +109,7 @@ export class Bench {
     return this.once('client', async () => {
       const world = await step(this.log, `clone of a ${this.sizes.client.files.toLocaleString('en')}-file project with the client hooks (team fw)`, () => ClientWorld.create(this.sizes.client.files));
       this.dirs.push(...world.dirs());
-      this.servers.push(world);
+      this.warmWorlds.push(world);
       return world;
     });
   }
@@ -149,9 +149,9 @@ export class Bench {
     });
   }
 
-  /** Stops the servers' warm processes (also with --keep: they would linger for their idle time). */
+  /** Stops the worlds' warm processes (also with --keep: they would linger for their idle time). */
   async stopWarm(): Promise<void> {
-    for (const world of this.servers) await world.warm.stop().catch(() => undefined);
+    for (const world of this.warmWorlds) await world.warm.stop().catch(() => undefined);
   }
 
   cleanup(): void {

@@ -1289,7 +1289,7 @@ async function memoizedRead(args, options) {
   entries.delete(key);
   const started2 = Date.now();
   const result = await git(args, options);
-  const files = await dependencies(kind, args, options, env);
+  const files = await dependencies(kind, args, options, env, kind === "where" && result.code === 0 ? firstLines(result).slice(0, 2) : null);
   if (!files || !(result.code === 0 || kind === "config" && result.code === 1)) return result;
   const identities = new Map(files.map((path) => [path, identity(path)]));
   if (entries.size >= MAX_ENTRIES) entries.clear();
@@ -1298,9 +1298,9 @@ async function memoizedRead(args, options) {
   else entries.set(key, { result, files: identities, retryAfter: 0 });
   return result;
 }
-async function dependencies(kind, args, options, env) {
+async function dependencies(kind, args, options, env, dirs) {
   try {
-    const where = firstLines(await git(WHERE_ARGS, { cwd: options.cwd, env: options.env }));
+    const where = dirs ?? firstLines(await git(WHERE_ARGS, { cwd: options.cwd, env: options.env }));
     if (where.length !== 2 || !where.every((path) => (0, import_path2.isAbsolute)(path))) return null;
     const [gitDir, commonDir] = where;
     const discovered = identity((0, import_path2.join)(options.cwd, ".git")) !== "none" || options.cwd === gitDir || env.GIT_DIR !== void 0;

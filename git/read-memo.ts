@@ -142,7 +142,7 @@ export async function memoizedRead(args: string[], options: GitCallOptions): Pro
 
   const started = Date.now();
   const result = await git(args, options);
-  const files = await dependencies(kind, args, options, env);
+  const files = await dependencies(kind, args, options, env, kind === 'where' && result.code === 0 ? firstLines(result).slice(0, 2) : null);
   if (!files || !(result.code === 0 || (kind === 'config' && result.code === 1))) return result;
   const identities = new Map(files.map((path) => [path, identity(path)]));
   if (entries.size >= MAX_ENTRIES) entries.clear();
@@ -153,9 +153,10 @@ export async function memoizedRead(args: string[], options: GitCallOptions): Pro
 }
 
 /** The files an answer depends on, or null when it cannot be kept (includes, an unexpected layout, a failure). */
-async function dependencies(kind: 'config' | 'where', args: string[], options: GitCallOptions, env: NodeJS.ProcessEnv): Promise<string[] | null> {
+async function dependencies(kind: 'config' | 'where', args: string[], options: GitCallOptions, env: NodeJS.ProcessEnv, dirs: string[] | null): Promise<string[] | null> {
   try {
-    const where = firstLines(await git(WHERE_ARGS, { cwd: options.cwd, env: options.env }));
+    // A where-am-I answer names the git dirs itself (its first two lines); a config read asks for them.
+    const where = dirs ?? firstLines(await git(WHERE_ARGS, { cwd: options.cwd, env: options.env }));
     if (where.length !== 2 || !where.every((path) => isAbsolute(path))) return null;
     const [gitDir, commonDir] = where;
     // A bare repository (the server) is found as the directory itself; a work tree through its `.git`.
